@@ -1,0 +1,118 @@
+"""Fixtures shared by every test: people in each role, logged-in clients, the demo city."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rathaus.accounts.constants import StaffRoleKind
+from rathaus.accounts.models import Department, StaffRole, User
+
+PASSWORD = "Sichere-Passphrase-2026"  # noqa: S105 - test accounts only
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEMO_MODE = True
+
+
+def make_user(email: str, **fields) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, is_active=True, **fields)
+    return user
+
+
+def make_staff(email: str, kind: str, department: Department | None = None, **fields) -> User:
+    user = make_user(
+        email,
+        first_name=fields.pop("first_name", "Sam"),
+        last_name=fields.pop("last_name", "Staff"),
+        **fields,
+    )
+    StaffRole.objects.create(user=user, kind=kind, department=department)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+def login(client: Client, user: User) -> Client:
+    """Log in as the user; staff also pass their second factor, as they must."""
+    client.force_login(user, backend="rathaus.accounts.backends.EmailBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def department(db):
+    return Department.objects.create(code="Amt 32", name="Ordnungsamt", name_en="Public Order Office")
+
+
+@pytest.fixture
+def other_department(db):
+    return Department.objects.create(code="Amt 34", name="Standesamt", name_en="Registry Office")
+
+
+@pytest.fixture
+def citizen(db):
+    return make_user(
+        "maria@example.org",
+        first_name="Maria",
+        last_name="Muster",
+        street="Domplatz 1",
+        postal_code="93047",
+        city="Regensburg",
+    )
+
+
+@pytest.fixture
+def other_citizen(db):
+    return make_user("jonas@example.org", first_name="Jonas", last_name="Beispiel")
+
+
+@pytest.fixture
+def caseworker(department):
+    return make_staff("sachbearbeitung@stadt.example", StaffRoleKind.CASEWORKER, department)
+
+
+@pytest.fixture
+def other_caseworker(other_department):
+    return make_staff("standesamt@stadt.example", StaffRoleKind.CASEWORKER, other_department)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_staff("admin@stadt.example", StaffRoleKind.ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def data_protection_officer(db):
+    return make_staff("dsb@stadt.example", StaffRoleKind.DATA_PROTECTION_OFFICER)
+
+
+@pytest.fixture
+def citizen_client(citizen):
+    return login(Client(), citizen)
+
+
+@pytest.fixture
+def other_citizen_client(other_citizen):
+    return login(Client(), other_citizen)
+
+
+@pytest.fixture
+def caseworker_client(caseworker):
+    return login(Client(), caseworker)
+
+
+@pytest.fixture
+def other_caseworker_client(other_caseworker):
+    return login(Client(), other_caseworker)
+
+
+@pytest.fixture
+def admin_client_2fa(administrator):
+    return login(Client(), administrator)

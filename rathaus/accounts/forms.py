@@ -1,0 +1,132 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.core.forms import KernForm, KernFormMixin, KernModelForm
+
+from .models import Organisation, User
+
+
+class LoginForm(KernFormMixin, auth_forms.AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+
+    error_messages = {
+        "invalid_login": _("The e-mail address or the password is not correct. Please try again."),
+        "inactive": _("Please confirm your e-mail address first: open the link in the e-mail we sent you."),
+    }
+
+
+class RegistrationForm(KernForm):
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not only digits and not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    accept_privacy = forms.BooleanField(label=_("I have read the privacy policy."), required=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            candidate = User(
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ProfileForm(KernModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "street",
+            "postal_code",
+            "city",
+            "phone",
+            "preferred_language",
+            "preferred_channel",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "street": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            "preferred_channel": forms.RadioSelect,
+        }
+
+
+class DeleteAccountForm(KernForm):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(label=_("Yes, delete my account and my profile data."), required=True)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if self.user.has_usable_password() and not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."))
+        return password
+
+
+class OrganisationForm(KernModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "register_number", "street", "postal_code", "city", "email"]
+
+
+class PasswordResetForm(KernFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(KernFormMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(KernFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class TokenForm(KernForm):
+    token = forms.RegexField(
+        label=_("Six-digit code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the six digits shown in your app.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

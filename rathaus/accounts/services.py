@@ -1,0 +1,219 @@
+"""Write use cases of accounts. Each is one transaction and writes its audit line inside it;
+e-mails leave only after commit."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from rathaus.core.audit import audit_record
+from rathaus.core.constants import AuditAction
+
+from .constants import StaffRoleKind
+from .models import Department, Organisation, OrganisationMembership, StaffRole, User
+from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
+
+__all__ = [
+    "account_delete",
+    "citizen_register",
+    "email_verify",
+    "organisation_create",
+    "person_record_read",
+    "profile_update",
+    "send_account_mail",
+    "staff_role_grant",
+    "staff_role_revoke",
+]
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "street",
+    "postal_code",
+    "city",
+    "phone",
+    "preferred_language",
+    "preferred_channel",
+)
+
+
+def send_account_mail(*, user: User, template: str, context: dict, base_url: str) -> None:
+    """Send one account e-mail in the person's language, after the transaction commits.
+    E-mails carry links, never personal data beyond the salutation-free text."""
+    language = user.preferred_language or "de"
+    recipient = user.email
+
+    def _send():
+        with translation.override(language):
+            subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+            body = render_to_string(f"accounts/email/{template}.txt", {**context, "base_url": base_url})
+        send_mail(subject, body, None, [recipient])
+
+    transaction.on_commit(_send)
+
+
+@transaction.atomic
+def citizen_register(
+    *, email: str, password: str, first_name: str, last_name: str, language: str, base_url: str, request=None
+) -> User | None:
+    """Create an unconfirmed citizen account and send the confirmation link.
+
+    If the address is taken, nothing is created and the owner gets an e-mail instead; the page
+    says the same in both cases, so nobody learns from it whether an address has an account.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        send_account_mail(user=existing, template="already_registered", context={}, base_url=base_url)
+        return None
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        preferred_language=language,
+        is_active=False,
+    )
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # A parallel registration of the same address won the race: treat as taken.
+        return None
+    audit_record(
+        action=AuditAction.ACCOUNT_CREATED, actor=user, obj=user, subject_user_id=user.pk, request=request
+    )
+    link = reverse("accounts:verify_email", kwargs={"token": make_email_token(user)})
+    send_account_mail(user=user, template="verify_email", context={"link": link}, base_url=base_url)
+    return user
+
+
+@transaction.atomic
+def email_verify(*, token: str, request=None) -> tuple[TokenCheck, User | None]:
+    """Confirm the address a link was sent to. A used link reads as invalid."""
+    state, user_id, digest = read_email_token(token)
+    if state is not TokenCheck.VALID:
+        return state, None
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None or not token_matches(user, digest):
+        return TokenCheck.INVALID, None
+    user.email_verified_at = timezone.now()
+    user.is_active = True
+    user.save(update_fields=["email_verified_at", "is_active"])
+    audit_record(
+        action=AuditAction.ACCOUNT_VERIFIED, actor=user, obj=user, subject_user_id=user.pk, request=request
+    )
+    return TokenCheck.VALID, user
+
+
+@transaction.atomic
+def profile_update(*, acting_user: User, person: User, data: dict, request=None) -> list[str]:
+    """Change a person's own profile. Returns the names of the fields that changed."""
+    if acting_user.pk != person.pk:
+        raise PermissionDenied
+    changed = [name for name in PROFILE_FIELDS if name in data and getattr(person, name) != data[name]]
+    for name in changed:
+        setattr(person, name, data[name])
+    if not changed:
+        return []
+    person.full_clean()
+    person.save(update_fields=changed)
+    audit_record(
+        action=AuditAction.PERSONAL_DATA_CHANGED,
+        actor=acting_user,
+        obj=person,
+        subject_user_id=person.pk,
+        request=request,
+        details={"fields": changed},
+    )
+    return changed
+
+
+@transaction.atomic
+def account_delete(*, acting_user: User, person: User, request=None) -> None:
+    """Delete one's own account (GDPR Art. 17). The audit log keeps the bare id only."""
+    if acting_user.pk != person.pk:
+        raise PermissionDenied
+    person_id = person.pk
+    audit_record(action=AuditAction.ACCOUNT_DELETED, actor=person, subject_user_id=person_id, request=request)
+    person.delete()
+
+
+@transaction.atomic
+def person_record_read(*, acting_user: User, person: User, purpose: str, request=None) -> None:
+    """Record that a member of staff looked at a person's data, for that person to see."""
+    if acting_user.pk == person.pk:
+        return
+    audit_record(
+        action=AuditAction.PERSONAL_DATA_READ,
+        actor=acting_user,
+        obj=person,
+        subject_user_id=person.pk,
+        request=request,
+        details={"purpose": purpose[:100]},
+    )
+
+
+def _require_administrator(acting_user: User) -> None:
+    if not (acting_user.is_superuser or StaffRoleKind.ADMINISTRATOR in acting_user.role_kinds()):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def staff_role_grant(
+    *, acting_user: User, user: User, kind: str, department: Department | None, request=None
+) -> StaffRole:
+    _require_administrator(acting_user)
+    role = StaffRole(user=user, kind=kind, department=department)
+    role.full_clean()
+    role.save()
+    audit_record(
+        action=AuditAction.ROLE_GRANTED,
+        actor=acting_user,
+        obj=role,
+        subject_user_id=user.pk,
+        request=request,
+        details={"role": kind, "department": department.code if department else None},
+    )
+    return role
+
+
+@transaction.atomic
+def staff_role_revoke(*, acting_user: User, role: StaffRole, request=None) -> None:
+    _require_administrator(acting_user)
+    details = {"role": role.kind, "department": role.department.code if role.department_id else None}
+    audit_record(
+        action=AuditAction.ROLE_REVOKED,
+        actor=acting_user,
+        obj=role,
+        subject_user_id=role.user_id,
+        request=request,
+        details=details,
+    )
+    role.delete()
+
+
+@transaction.atomic
+def organisation_create(*, acting_user: User, data: dict, request=None) -> Organisation:
+    """Register an organisation; its creator becomes its first administrator."""
+    organisation = Organisation(**data)
+    organisation.full_clean()
+    organisation.save()
+    OrganisationMembership.objects.create(organisation=organisation, user=acting_user, is_admin=True)
+    audit_record(
+        action=AuditAction.PERSONAL_DATA_CHANGED,
+        actor=acting_user,
+        obj=organisation,
+        subject_user_id=acting_user.pk,
+        request=request,
+        details={"created": "organisation"},
+    )
+    return organisation

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("seite/<slug:kind>/", views.legal_page, name="legal_page"),
+    path("logo", views.branding_logo, name="branding_logo"),
+    path("demo/postausgang/", views.demo_outbox, name="demo_outbox"),
+    path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]

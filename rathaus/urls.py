@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from rathaus.core import views as core_views
+
+
+class RathausAdminSite(OTPAdminSite):
+    """The operators' admin: only for staff who confirmed their second factor."""
+
+    site_header = "Rathaus – Administration"
+    site_title = "Rathaus"
+    index_title = "Betrieb und Stammdaten"
+
+
+admin.site.__class__ = RathausAdminSite
+
+urlpatterns = [
+    path("", include("rathaus.core.urls")),
+    path("konto/", include("rathaus.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+if settings.SAML_ENABLED:
+    urlpatterns.append(path("saml2/", include("djangosaml2.urls")))
+
+handler400 = core_views.error_400
+handler403 = core_views.error_403
+handler404 = core_views.error_404
+handler500 = core_views.error_500
