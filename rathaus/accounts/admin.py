@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
 
-from .models import Department, Organisation, OrganisationMembership, StaffRole, User
+from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -23,19 +23,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         (
             _("Personal data"),
-            {
-                "fields": (
-                    "first_name",
-                    "last_name",
-                    "birth_date",
-                    "street",
-                    "postal_code",
-                    "city",
-                    "phone",
-                    "preferred_language",
-                    "preferred_channel",
-                )
-            },
+            {"fields": PROFILE_FIELDS},
         ),
         (
             _("Status"),

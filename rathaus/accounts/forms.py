@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.forms import KernForm, KernFormMixin, KernModelForm
 
-from .models import Organisation, User
+from .models import PROFILE_FIELDS, Organisation, User
 
 
 class LoginForm(KernFormMixin, auth_forms.AuthenticationForm):
@@ -63,17 +63,7 @@ class RegistrationForm(KernForm):
 class ProfileForm(KernModelForm):
     class Meta:
         model = User
-        fields = [
-            "first_name",
-            "last_name",
-            "birth_date",
-            "street",
-            "postal_code",
-            "city",
-            "phone",
-            "preferred_language",
-            "preferred_channel",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),

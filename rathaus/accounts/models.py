@@ -21,6 +21,19 @@ from .constants import (
 
 german_postal_code = RegexValidator(r"^\d{5}$", _("A German postal code has five digits."))
 
+# The fields a person maintains about themself (profile page, API, admin).
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "street",
+    "postal_code",
+    "city",
+    "phone",
+    "preferred_language",
+    "preferred_channel",
+)
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True

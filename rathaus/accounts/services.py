@@ -15,7 +15,7 @@ from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
 
 from .constants import StaffRoleKind
-from .models import Department, Organisation, OrganisationMembership, StaffRole, User
+from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
 from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
 
 __all__ = [
@@ -29,18 +29,6 @@ __all__ = [
     "staff_role_grant",
     "staff_role_revoke",
 ]
-
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "birth_date",
-    "street",
-    "postal_code",
-    "city",
-    "phone",
-    "preferred_language",
-    "preferred_channel",
-)
 
 
 def send_account_mail(*, user: User, template: str, context: dict, base_url: str) -> None:

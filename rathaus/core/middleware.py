@@ -1,6 +1,8 @@
 """Request plumbing shared by every app."""
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 
 def client_address(request) -> str | None:
@@ -22,3 +24,18 @@ class ClientAddressMiddleware:
     def __call__(self, request):
         request.client_address = client_address(request)
         return self.get_response(request)
+
+
+class GermanFirstLocaleMiddleware(LocaleMiddleware):
+    """German unless the person chose English (language switch or account preference).
+
+    The browser's Accept-Language is not consulted: an official German portal speaks German by
+    default, and the English version is one click away on every page.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
