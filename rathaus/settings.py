@@ -393,5 +393,7 @@ LOGGING = {
 # --- Operations -------------------------------------------------------------------------------------
 # /metrics is for the monitoring network: with METRICS_TOKEN set it wants "Authorization: Bearer".
 METRICS_TOKEN = env("METRICS_TOKEN", "")
+# /bench/floor, the benchmark floor view; off unless a benchmark run switches it on.
+BENCH_ENDPOINTS = env("BENCH_ENDPOINTS", False, cast=bool)
 # The worker counts as alive when it checked in within this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = env("WORKER_HEARTBEAT_MAX_AGE", 120, cast=int)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("demo/postausgang/", views.demo_outbox, name="demo_outbox"),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
+    path("bench/floor", views.bench_floor, name="bench_floor"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -116,5 +116,14 @@ def branding_logo(request):
     return response
 
 
+@never_cache
+def bench_floor(request):
+    """Benchmark floor: the cheapest view with one primary-key query (only with BENCH_ENDPOINTS)."""
+    if not settings.BENCH_ENDPOINTS:
+        raise Http404
+    found = SiteBranding.objects.filter(pk=1).values_list("pk", flat=True).first()
+    return HttpResponse(f"floor {found}", content_type="text/plain")
+
+
 def robots_txt(request):
     return HttpResponse("User-agent: *\nDisallow: /konto/\nDisallow: /admin/\n", content_type="text/plain")
