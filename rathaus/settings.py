@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -81,7 +82,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "rathaus.core",
     "rathaus.accounts",
+    "rathaus.catalog",
     "rathaus.demo",
 ]
 
@@ -129,7 +130,8 @@ ASGI_APPLICATION = "rathaus.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        # Django's own form widget templates, for the KERN form renderer (TemplatesSetting).
+        "DIRS": [PACKAGE_DIR / "templates", Path(django.__file__).parent / "forms" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -234,6 +236,8 @@ OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", f"{OIDC_OP_ISSUER}/userinfo
 OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", f"{OIDC_OP_ISSUER}/jwks")
 OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email profile address")
 OIDC_USE_NONCE = True
+OIDC_USE_PKCE = env("OIDC_USE_PKCE", True, cast=bool)
+OIDC_TIMEOUT = env("OIDC_TIMEOUT", 10, cast=int)
 OIDC_STORE_ID_TOKEN = False
 OIDC_CREATE_USER = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
@@ -258,6 +262,29 @@ SAML_SP_KEY_FILE = env("SAML_SP_KEY_FILE", "")
 SAML_SP_CERT_FILE = env("SAML_SP_CERT_FILE", "")
 SAML_XMLSEC_BINARY = env("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
 SAML_PUBLIC_URL = env("SAML_PUBLIC_URL", "http://127.0.0.1:8000")
+# djangosaml2 reads the configuration per request from the settings above.
+SAML_CONFIG_LOADER = "rathaus.accounts.eid.saml.config_loader"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_ATTRIBUTE_MAPPING: dict = {}
+SAML_CREATE_UNKNOWN_USER = True
+SAML_SESSION_COOKIE_NAME = "rathaus_saml"
+if SAML_ENABLED:
+    from rathaus.accounts.eid.saml_config import build_saml_config
+
+    SAML_CONFIG = build_saml_config(
+        idp_metadata=SAML_IDP_METADATA,
+        sp_entity_id=SAML_SP_ENTITY_ID,
+        sp_key_file=SAML_SP_KEY_FILE,
+        sp_cert_file=SAML_SP_CERT_FILE,
+        xmlsec_binary=SAML_XMLSEC_BINARY,
+        public_url=SAML_PUBLIC_URL,
+    )
+    AUTHENTICATION_BACKENDS.append("rathaus.accounts.eid.saml.EidSaml2Backend")
+    # The SAML state travels in its own cookie (SameSite=None) so the IdP's POST carries it.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "djangosaml2.middleware.SamlSessionMiddleware",
+    )
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "de"

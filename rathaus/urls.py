@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
@@ -20,17 +19,18 @@ admin.site.__class__ = RathausAdminSite
 urlpatterns = [
     path("", include("rathaus.core.urls")),
     path("konto/", include("rathaus.accounts.urls")),
+    path("leistungen/", include("rathaus.catalog.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/accounts/", include("rathaus.accounts.api_urls")),
+    path("api/v1/catalog/", include("rathaus.catalog.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-if settings.OIDC_ENABLED:
-    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
-if settings.SAML_ENABLED:
-    urlpatterns.append(path("saml2/", include("djangosaml2.urls")))
+# eID endpoints are always routed; their views refuse politely when the protocol is not configured.
+urlpatterns.append(path("oidc/", include("rathaus.accounts.eid.oidc_urls")))
+urlpatterns.append(path("saml2/", include("rathaus.accounts.eid.saml_urls")))
 
 handler400 = core_views.error_400
 handler403 = core_views.error_403

@@ -1,0 +1,82 @@
+"""Public, read-only API of the service catalogue."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, serializers
+
+from . import selectors
+from .fees import compute_fee
+from .models import LifeSituation, Service
+
+
+class LifeSituationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LifeSituation
+        fields = ["slug", "name", "name_en"]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.code")
+    life_situations = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    fee = serializers.SerializerMethodField()
+    ozg_maturity_label = serializers.CharField(source="get_ozg_maturity_display")
+
+    class Meta:
+        model = Service
+        fields = [
+            "slug",
+            "leika_key",
+            "name",
+            "name_en",
+            "summary",
+            "summary_en",
+            "department",
+            "legal_basis",
+            "required_documents",
+            "fee_kind",
+            "fee",
+            "processing_days",
+            "channels",
+            "min_trust_level",
+            "allows_anonymous",
+            "life_situations",
+            "ozg_maturity",
+            "ozg_maturity_label",
+        ]
+
+    def get_fee(self, obj) -> str | None:
+        fee = compute_fee(obj, {})
+        return str(fee) if fee is not None else None
+
+
+@extend_schema(tags=["catalog"], parameters=[OpenApiParameter("q", str, description="search words")])
+class ServiceListView(generics.ListAPIView):
+    """Published services; with ``q``, ranked by the tolerant catalogue search."""
+
+    serializer_class = ServiceSerializer
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def get_queryset(self):
+        query = self.request.query_params.get("q", "").strip()[:200]
+        if query:
+            return selectors.services_matching(query)
+        return selectors.public_services().prefetch_related("life_situations").order_by("name")
+
+
+@extend_schema(tags=["catalog"])
+class ServiceDetailView(generics.RetrieveAPIView):
+    serializer_class = ServiceSerializer
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return selectors.public_services().prefetch_related("life_situations")
+
+
+@extend_schema(tags=["catalog"])
+class LifeSituationListView(generics.ListAPIView):
+    serializer_class = LifeSituationSerializer
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    queryset = LifeSituation.objects.all()
