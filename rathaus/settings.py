@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "rathaus.core",
     "rathaus.accounts",
     "rathaus.catalog",
+    "rathaus.forms",
+    "rathaus.cases",
+    "rathaus.mailbox",
     "rathaus.demo",
 ]
 

@@ -1,0 +1,233 @@
+"""Cases (Vorgänge): the administration's record of one application and its processing."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.accounts.models import Department, Organisation
+from rathaus.catalog.constants import Channel
+from rathaus.catalog.models import Service
+from rathaus.forms.models import Submission, private_storage
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out per prefix and year; its row lock makes references unique
+    and gap-free across processes (RBG-2026-000123)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="cases_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class ServiceWorkflow(models.Model):
+    """A service's own workflow (states, transitions, roles, deadlines); the default applies
+    to services without one."""
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="workflow")
+    definition = models.JSONField(_("workflow definition"))
+    notice_template = models.TextField(
+        _("notice template"),
+        blank=True,
+        help_text=_(
+            "Django template text of the notice; the case, service, applicant and decision are available."
+        ),
+    )
+    webhook_url = models.URLField(_("webhook for case events"), blank=True)
+    webhook_secret = models.CharField(_("webhook signing secret"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("workflow")
+        verbose_name_plural = _("workflows")
+
+    def __str__(self) -> str:
+        return f"workflow {self.service}"
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def for_departments(self, department_ids):
+        return self.filter(department_id__in=department_ids)
+
+    def overdue(self, now=None):
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+
+class Case(models.Model):
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="case")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=40, db_index=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    waiting_seconds = models.PositiveIntegerField(default=0)
+    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def audit_label(self) -> str:
+        return self.reference
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline; ``public`` lines are shown to the applicant."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    public = models.BooleanField(default=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind}"
+
+
+class CaseNote(models.Model):
+    """An internal note of the administration; never shown to the applicant."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
+
+class InformationRequest(models.Model):
+    """Nachforderung: the administration asks the applicant for missing information."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(_("what is missing"))
+    requested_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(answered_at__isnull=True), name="cases_one_open_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk}"
+
+
+class DocumentKind(models.TextChoices):
+    RECEIPT = "receipt", _("Acknowledgement of receipt")
+    NOTICE = "notice", _("Notice")
+    EVIDENCE = "evidence", _("Evidence from the applicant")
+    ATTACHMENT = "attachment", _("Attachment")
+
+
+class Document(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="cases/%Y/%m/", storage=private_storage)
+    content_type = models.CharField(max_length=100, default="application/pdf")
+    visible_to_applicant = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeOutcome(models.TextChoices):
+    GRANTED = "granted", _("granted")
+    PARTLY_GRANTED = "partly_granted", _("partly granted")
+    REFUSED = "refused", _("refused")
+
+
+class Notice(models.Model):
+    """Bescheid: the formal decision, delivered as a PDF document."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="notice")
+    outcome = models.CharField(max_length=16, choices=NoticeOutcome.choices)
+    reasoning = models.TextField(_("reasons"))
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"notice {self.case_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One outbound event to a specialised system (Fachverfahren), retried with backoff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event = models.CharField(max_length=40)
+    url = models.URLField()
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.url}"

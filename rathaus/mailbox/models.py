@@ -1,0 +1,49 @@
+"""Postfach: the secure message box between a person and the city, threaded by case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.cases.models import Case, Document
+
+
+class Thread(models.Model):
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_threads"
+    )
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="thread")
+    subject = models.CharField(_("subject"), max_length=200)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Message(models.Model):
+    class Sender(models.TextChoices):
+        CITY = "city", _("City administration")
+        PERSON = "person", _("You")
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=8, choices=Sender.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    body = models.TextField(_("message"))
+    documents = models.ManyToManyField(Document, blank=True, related_name="messages")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"message {self.pk}"
