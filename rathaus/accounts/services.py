@@ -107,13 +107,17 @@ def profile_update(*, acting_user: User, person: User, data: dict, request=None)
     """Change a person's own profile. Returns the names of the fields that changed."""
     if acting_user.pk != person.pk:
         raise PermissionDenied
-    changed = [name for name in PROFILE_FIELDS if name in data and getattr(person, name) != data[name]]
+    # Compare with the stored row: a ModelForm has already copied the new values onto ``person``.
+    stored = User.objects.select_for_update().get(pk=person.pk)
+    changed = [name for name in PROFILE_FIELDS if name in data and getattr(stored, name) != data[name]]
     for name in changed:
-        setattr(person, name, data[name])
+        setattr(stored, name, data[name])
     if not changed:
         return []
-    person.full_clean()
-    person.save(update_fields=changed)
+    stored.full_clean()
+    stored.save(update_fields=changed)
+    for name in changed:
+        setattr(person, name, data[name])
     audit_record(
         action=AuditAction.PERSONAL_DATA_CHANGED,
         actor=acting_user,

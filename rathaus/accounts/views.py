@@ -11,7 +11,6 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
-from rathaus.core.permissions import access_object
+from rathaus.core.permissions import access_object, login_required_for, permission_required
 
 from . import selectors, services
 from .constants import TrustLevel
@@ -41,7 +40,7 @@ from .forms import (
     SetPasswordForm,
     TokenForm,
 )
-from .models import Organisation
+from .models import Organisation, User
 from .tokens import TokenCheck
 from .trust import current_trust_level
 
@@ -121,11 +120,9 @@ def account_home(request):
     return render(request, "accounts/home.html", context)
 
 
-@login_required
+@login_required_for("accounts.change_person")
 def profile_edit(request):
-    person = access_object(
-        request, type(request.user).objects.all(), perm="accounts.change_person", pk=request.user.pk
-    )
+    person = access_object(request, User.objects.all(), perm="accounts.change_person", pk=request.user.pk)
     form = ProfileForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         changed = services.profile_update(
@@ -180,7 +177,7 @@ def organisation_create(request):
     )
 
 
-@login_required
+@login_required_for("accounts.view_organisation")
 def organisation_detail(request, pk: int):
     organisation = access_object(
         request, Organisation.objects.all(), perm="accounts.view_organisation", pk=pk
@@ -271,10 +268,8 @@ def _base32_secret(device) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
-@login_required
+@permission_required("accounts.use_back_office")
 def staff_home(request):
-    if not request.user.has_perm("accounts.use_back_office"):
-        raise PermissionDenied
     roles = request.user.staff_roles.select_related("department").order_by("kind")
     return render(request, "accounts/staff_home.html", {"roles": roles, "title": _("Back office")})
 

@@ -10,7 +10,8 @@ import re
 _PATTERNS = [
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
     (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b"), "[iban]"),
-    (re.compile(r"(?<!\w)\+?\d[\d /-]{7,}\d"), "[phone]"),
+    # Phone numbers start with + or 0 (German style), so dates and case numbers stay readable.
+    (re.compile(r"(?<![\w-])(?:\+|0)\d[\d /-]{6,}\d"), "[phone]"),
 ]
 
 

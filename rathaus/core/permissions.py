@@ -8,9 +8,11 @@ the object, so a page and the API can never disagree. A refusal looks like a mis
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from rest_framework.permissions import BasePermission
@@ -18,7 +20,13 @@ from rest_framework.permissions import BasePermission
 from .audit import audit_record
 from .constants import AuditAction
 
-__all__ = ["RulesObjectPermission", "access_object", "audit_denial"]
+__all__ = [
+    "RulesObjectPermission",
+    "access_object",
+    "audit_denial",
+    "login_required_for",
+    "permission_required",
+]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -43,6 +51,42 @@ def access_object(request, queryset: models.QuerySet[M], *, perm: str, **lookup)
         audit_denial(request=request, perm=perm, obj=obj)
         raise Http404
     return obj
+
+
+def login_required_for(perm: str):
+    """View decorator: send an anonymous visitor to the login page and audit the refusal.
+
+    For views that then check ``perm`` on an object through ``access_object``.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                audit_denial(request=request, perm=perm)
+                return redirect_to_login(request.get_full_path())
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def permission_required(perm: str):
+    """View decorator for pages without an object: login first, then ``perm`` or 403 (audited)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required_for(perm)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                audit_denial(request=request, perm=perm)
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 class RulesObjectPermission(BasePermission):

@@ -10,7 +10,11 @@ from .constants import AuditAction
 
 @receiver(user_logged_in, dispatch_uid="core_audit_login")
 def _audit_login(sender, request, user, **kwargs):
-    trust = request.session.get("trust_level", "") if request is not None else ""
+    # The accounts receiver that stores the session's trust level may run after this one: an
+    # eID backend marks the user with the asserted level, every other login is "basic".
+    trust = ""
+    if request is not None:
+        trust = request.session.get("trust_level") or getattr(user, "eid_trust_level", None) or "basic"
     audit_record(
         action=AuditAction.LOGIN,
         actor=user,
