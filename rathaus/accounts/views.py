@@ -256,9 +256,8 @@ def second_factor(request):
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
         context["secret"] = _base32_secret(device)
     if settings.DEMO_MODE:
-        context["demo_code"] = TOTP(
-            device.bin_key, device.step, device.t0, device.digits, device.drift
-        ).token()
+        token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+        context["demo_code"] = f"{token:0{device.digits}d}"
     return render(request, "accounts/second_factor.html", context)
 
 
