@@ -1,0 +1,238 @@
+"""Cleaning one answer of each field type.
+
+Each cleaner takes what the person entered (strings from a form post, or the structured value a
+draft holds) and returns the canonical JSON value stored in drafts and submissions, or raises
+``ValidationError`` with a translated message:
+
+text/textarea/email/phone → str · number → int (``integer``) or decimal string · date → ISO
+string · iban → compact upper-case string · address → {"street", "postal_code", "city"} ·
+choice → str, or list of str (``multiple``) · file → list of upload ids · declaration → True.
+Groups are cleaned by the engine, row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError as StdnumError
+
+from .conditions import is_empty
+from .constants import ADDRESS_PARTS
+
+if TYPE_CHECKING:
+    from .engine import Field, FillContext
+
+MAX_TEXT = {"text": 200, "textarea": 5000, "email": 254, "phone": 40}
+_PHONE = re.compile(r"^\+?[0-9 ()/.\-]{5,40}$")
+_POSTAL_CODE = re.compile(r"^\d{5}$")
+_RELATIVE = re.compile(r"^([+-])(\d{1,5})([dmy])$")
+_TRUE = {"on", "true", "1", "yes", "ja"}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | dict):
+        raise ValidationError(_("Enter a text."))
+    text = "" if value is None else str(value)
+    if "\x00" in text:
+        raise ValidationError(_("The text contains characters that are not allowed."))
+    return text.strip()
+
+
+def clean_text(field: Field, value: Any, context: FillContext) -> str:
+    text = _text(value)
+    if field.type != "textarea":
+        text = " ".join(text.split())
+    limit = field.raw.get("max_length", MAX_TEXT.get(field.type, 200))
+    if len(text) > limit:
+        raise ValidationError(
+            ngettext("Enter at most %(limit)d character.", "Enter at most %(limit)d characters.", limit)
+            % {"limit": limit}
+        )
+    minimum = field.raw.get("min_length", 0)
+    if len(text) < minimum:
+        raise ValidationError(
+            ngettext("Enter at least %(limit)d character.", "Enter at least %(limit)d characters.", minimum)
+            % {"limit": minimum}
+        )
+    return text
+
+
+def clean_email(field: Field, value: Any, context: FillContext) -> str:
+    text = clean_text(field, value, context)
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise ValidationError(_("Enter an e-mail address such as name@example.org.")) from None
+    return text
+
+
+def clean_phone(field: Field, value: Any, context: FillContext) -> str:
+    text = clean_text(field, value, context)
+    if not _PHONE.match(text) or sum(char.isdigit() for char in text) < 5:
+        raise ValidationError(_("Enter a phone number with digits only, e.g. 0941 507-0 or +49 941 5070."))
+    return text
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise InvalidOperation
+    text = _text(value).replace(" ", "")
+    if "," in text:  # German notation: 1.234,56
+        text = text.replace(".", "").replace(",", ".")
+    number = Decimal(text)
+    if not number.is_finite():
+        raise InvalidOperation
+    return number
+
+
+def clean_number(field: Field, value: Any, context: FillContext) -> int | str:
+    try:
+        number = _decimal(value)
+    except (InvalidOperation, ValueError, ValidationError):
+        raise ValidationError(_("Enter a number.")) from None
+    if field.raw.get("integer") and number != number.to_integral_value():
+        raise ValidationError(_("Enter a whole number."))
+    if "min" in field.raw and number < Decimal(str(field.raw["min"])):
+        raise ValidationError(_("Enter a number of at least %(min)s.") % {"min": field.raw["min"]})
+    if "max" in field.raw and number > Decimal(str(field.raw["max"])):
+        raise ValidationError(_("Enter a number of at most %(max)s.") % {"max": field.raw["max"]})
+    if field.raw.get("integer"):
+        return int(number)
+    return format(number.normalize(), "f")
+
+
+def resolve_date_bound(bound: str, today: dt.date | None = None) -> dt.date:
+    """``today``, ``+365d``, ``-18y``, ``+6m`` (relative to today) or an ISO date."""
+    today = today or timezone.localdate()
+    if bound == "today":
+        return today
+    match = _RELATIVE.match(bound)
+    if not match:
+        return dt.date.fromisoformat(bound)
+    sign, amount, unit = match.groups()
+    amount = int(amount) * (1 if sign == "+" else -1)
+    if unit == "d":
+        return today + dt.timedelta(days=amount)
+    months = amount * (12 if unit == "y" else 1)
+    month_index = today.year * 12 + today.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for day in (today.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(bound)
+
+
+def parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("Enter a date such as 24.12.2026."))
+
+
+def clean_date(field: Field, value: Any, context: FillContext) -> str:
+    day = parse_date(value)
+    if field.raw.get("min_date") and day < resolve_date_bound(field.raw["min_date"]):
+        earliest = resolve_date_bound(field.raw["min_date"])
+        raise ValidationError(_("Enter a date on or after %(date)s.") % {"date": f"{earliest:%d.%m.%Y}"})
+    if field.raw.get("max_date") and day > resolve_date_bound(field.raw["max_date"]):
+        latest = resolve_date_bound(field.raw["max_date"])
+        raise ValidationError(_("Enter a date on or before %(date)s.") % {"date": f"{latest:%d.%m.%Y}"})
+    return day.isoformat()
+
+
+def clean_iban(field: Field, value: Any, context: FillContext) -> str:
+    compact = stdnum_iban.compact(_text(value))
+    try:
+        return stdnum_iban.validate(compact)
+    except StdnumError:
+        raise ValidationError(
+            _("This IBAN is not valid. Please check it – a German IBAN has 22 characters and starts with DE.")
+        ) from None
+
+
+def clean_address(field: Field, value: Any, context: FillContext) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValidationError(_("Enter street, postal code and town."))
+    parts = {part: " ".join(_text(value.get(part)).split()) for part in ADDRESS_PARTS}
+    missing = [part for part in ADDRESS_PARTS if not parts[part]]
+    if missing:
+        raise ValidationError(_("Enter street and number, postal code and town."))
+    if not _POSTAL_CODE.match(parts["postal_code"]):
+        raise ValidationError(_("A German postal code has five digits."))
+    if len(parts["street"]) > 200 or len(parts["city"]) > 100:
+        raise ValidationError(_("The street or town is too long."))
+    return parts
+
+
+def clean_choice(field: Field, value: Any, context: FillContext) -> str | list[str]:
+    allowed = [option["value"] for option in field.raw["options"]]
+    if field.raw.get("multiple"):
+        values = value if isinstance(value, list) else [value]
+        chosen = {_text(item) for item in values if not is_empty(item)}
+        if chosen - set(allowed):
+            raise ValidationError(_("Choose only from the options offered."))
+        return [option for option in allowed if option in chosen]
+    choice = _text(value)
+    if choice not in allowed:
+        raise ValidationError(_("Choose one of the options offered."))
+    return choice
+
+
+def clean_declaration(field: Field, value: Any, context: FillContext) -> bool:
+    if value is True:
+        return True
+    return isinstance(value, str) and value.strip().lower() in _TRUE
+
+
+def clean_file(field: Field, value: Any, context: FillContext) -> list[str]:
+    """Upload ids; each must be an upload of this draft for this field (checked in the engine)."""
+    values = value if isinstance(value, list) else [value]
+    ids = list(dict.fromkeys(_text(item) for item in values if not is_empty(item)))
+    limit = field.raw.get("max_files", 1)
+    if len(ids) > limit:
+        raise ValidationError(
+            ngettext("Attach at most %(limit)d file.", "Attach at most %(limit)d files.", limit)
+            % {"limit": limit}
+        )
+    return ids
+
+
+CLEANERS: dict[str, Callable[[Field, Any, FillContext], Any]] = {
+    "text": clean_text,
+    "textarea": clean_text,
+    "email": clean_email,
+    "phone": clean_phone,
+    "number": clean_number,
+    "date": clean_date,
+    "iban": clean_iban,
+    "address": clean_address,
+    "choice": clean_choice,
+    "declaration": clean_declaration,
+    "file": clean_file,
+}
+
+
+def empty_value(field: Field) -> Any:
+    if field.type in ("file", "group") or (field.type == "choice" and field.raw.get("multiple")):
+        return []
+    if field.type == "declaration":
+        return False
+    return None

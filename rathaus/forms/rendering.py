@@ -1,0 +1,210 @@
+"""What the templates need to draw a step: each visible field with its value, errors, the ids
+that link label, hint and error (``aria-describedby``) and, for groups, its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .conditions import evaluate
+from .constants import ADDRESS_PARTS
+from .engine import Field, FillContext, FormSpec, Step, field_html_id, localized, taken_over_value, visibility
+from .models import Upload
+
+INPUT_TYPES = {"email": "email", "phone": "tel", "date": "date", "number": "text"}
+ADDRESS_LABELS = {
+    "street": gettext_lazy("Street and number"),
+    "postal_code": gettext_lazy("Postal code"),
+    "city": gettext_lazy("Town"),
+}
+
+
+@dataclass
+class BoundField:
+    key: str
+    field: Field
+    label: str
+    hint: str
+    value: Any
+    errors: list[str]
+    required: bool
+    optional_marker: bool
+    options: list[dict] = dataclass_field(default_factory=list)
+    parts: list[dict] = dataclass_field(default_factory=list)
+    rows: list[list[BoundField]] = dataclass_field(default_factory=list)
+    uploads: list[Upload] = dataclass_field(default_factory=list)
+    taken_over: str | None = None
+
+    @property
+    def id(self) -> str:
+        return field_html_id(self.key)
+
+    @property
+    def type(self) -> str:
+        return self.field.type
+
+    @property
+    def input_type(self) -> str:
+        return INPUT_TYPES.get(self.field.type, "text")
+
+    @property
+    def described_by(self) -> str:
+        ids = [f"{self.id}-hint"] if self.hint else []
+        if self.errors:
+            ids.append(f"{self.id}-error")
+        return " ".join(ids)
+
+    @property
+    def widget(self) -> str:
+        if self.field.type != "choice":
+            return ""
+        return self.field.raw.get("widget") or ("checkbox" if self.field.multiple else "radio")
+
+    @property
+    def text_value(self) -> str:
+        return "" if self.value is None or isinstance(self.value, list | dict | bool) else str(self.value)
+
+
+def _options(bound_key: str, fld: Field, value: Any, language: str) -> list[dict]:
+    chosen = value if isinstance(value, list) else [value]
+    return [
+        {"value": v, "label": label, "checked": v in chosen, "id": f"{field_html_id(bound_key)}-{index}"}
+        for index, (v, label) in enumerate(fld.options(language))
+    ]
+
+
+def _bind(
+    fld: Field, key: str, value: Any, scope: Mapping, errors: Mapping, ctx: FillContext, extra_rows
+) -> BoundField:
+    language = ctx.language
+    required = fld.is_required(scope)
+    bound = BoundField(
+        key=key,
+        field=fld,
+        label=fld.label(language),
+        hint=fld.hint(language),
+        value=value,
+        errors=list(errors.get(key, [])),
+        required=required,
+        optional_marker=not required
+        and "required_if" not in fld.raw
+        and fld.type not in ("group", "declaration"),
+    )
+    if fld.type == "choice":
+        bound.options = _options(key, fld, value, language)
+    elif fld.type == "address":
+        current = value if isinstance(value, Mapping) else {}
+        bound.parts = [
+            {
+                "name": f"{key}.{part}",
+                "id": f"{bound.id}-{part}",
+                "label": str(ADDRESS_LABELS[part]),
+                "value": current.get(part) or "",
+            }
+            for part in ADDRESS_PARTS
+        ]
+    elif fld.type == "file":
+        ids = [str(v) for v in value or []] if isinstance(value, list) else []
+        bound.uploads = list(Upload.objects.filter(pk__in=ids, draft=ctx.draft)) if ids and ctx.draft else []
+    elif fld.type == "group":
+        rows = [row for row in value or [] if isinstance(row, Mapping)] if isinstance(value, list) else []
+        wanted = max(
+            len(rows) + extra_rows.get(fld.name, 0), fld.raw.get("min_rows", 1 if required else 0), 1
+        )
+        rows += [{}] * (min(wanted, fld.raw.get("max_rows", 10)) - len(rows))
+        for index, row in enumerate(rows):
+            row_scope = {**scope, **row}
+            bound.rows.append(
+                [
+                    _bind(
+                        child,
+                        f"{key}.{index}.{child.name}",
+                        row.get(child.name),
+                        row_scope,
+                        errors,
+                        ctx,
+                        extra_rows,
+                    )
+                    for child in fld.children
+                    if evaluate(child.raw.get("visible_if"), row_scope)
+                ]
+            )
+    return bound
+
+
+def bound_fields(
+    spec: FormSpec, step: Step, data: Mapping, errors: Mapping, ctx: FillContext, extra_rows=None
+) -> list[BoundField]:
+    _steps, visible = visibility(spec, data)
+    scope = {name: value for name, value in data.items() if name in visible}
+    result = []
+    for fld in step.fields:
+        if fld.name not in visible:
+            continue
+        taken = taken_over_value(fld, ctx)
+        bound = _bind(fld, fld.name, data.get(fld.name), scope, errors, ctx, extra_rows or {})
+        if taken is not None:
+            bound.taken_over = _taken_over_text(taken)
+        result.append(bound)
+    return result
+
+
+def _taken_over_text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return f"{value.get('street', '')}, {value.get('postal_code', '')} {value.get('city', '')}"
+    return str(value)
+
+
+def step_links(spec: FormSpec, draft, data: Mapping, current: str | None, language: str) -> list[dict]:
+    """The step indicator: visible steps, then the summary; earlier steps are links."""
+    links, reached = [], True
+    for step in spec.visible_steps(data):
+        is_current = step.id == current
+        links.append(
+            {
+                "title": step.title(language),
+                "url": reverse("forms:step", args=[draft.pk, step.id]),
+                "current": is_current,
+                "done": reached and not is_current,
+            }
+        )
+        reached = reached and not is_current
+    links.append(
+        {
+            "title": _("Check and submit"),
+            "url": reverse("forms:summary", args=[draft.pk]),
+            "current": current is None,
+            "done": False,
+        }
+    )
+    return links
+
+
+def error_links(
+    spec: FormSpec, draft, errors: Mapping[str, list[str]], *, same_page: bool, language: str
+) -> list[dict]:
+    """Entries of the error summary, each linking to its field (on its step's page)."""
+    links = []
+    for key, messages in errors.items():
+        fld = spec.all_fields.get(key.split(".")[-1]) or spec.top_fields.get(key.split(".")[0])
+        label = fld.label(language) if fld else ""
+        anchor = f"#{field_html_id(key)}"
+        step_id = spec.step_of(key)
+        url = (
+            anchor
+            if same_page or step_id is None
+            else reverse("forms:step", args=[draft.pk, step_id]) + anchor
+        )
+        for message in messages:
+            links.append({"url": url, "text": f"{label}: {message}" if label else message})
+    return links
+
+
+def title_of(spec: FormSpec, language: str) -> str:
+    return localized(spec.schema.get("title"), language)

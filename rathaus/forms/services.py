@@ -1,0 +1,359 @@
+"""Write use cases of the forms app: editing and publishing forms, drafts, uploads, submitting.
+
+``submission_create`` runs inside the caller's transaction (the cases app creates the case in
+the same one) and is idempotent by key: the database's unique constraint decides, a second
+insert with the same key fails inside a savepoint and the existing submission is returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rathaus.catalog.constants import Channel
+from rathaus.catalog.services import service_set_capabilities
+from rathaus.core.audit import audit_record
+
+from .constants import ANONYMOUS_DRAFTS_SESSION_KEY, DEFAULT_MAX_SIZE_MB, FILE_KINDS, FormAuditAction
+from .engine import FillContext, FormSpec, check_step, has_error, prefill_data, validate_all
+from .models import Draft, FormDefinition, FormVersion, Submission, Upload
+from .selectors import spec_for_version
+from .uploads import SNIFF_BYTES, safe_original_name, sniff_kind
+
+__all__ = [
+    "draft_save_step",
+    "draft_start",
+    "form_definition_ensure",
+    "form_version_publish",
+    "form_version_save",
+    "submission_create",
+    "upload_accept",
+]
+
+MAX_UPLOADS_PER_DRAFT = 50
+MAX_ANONYMOUS_DRAFTS = 20
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def _check_may_edit(acting_user, service) -> None:
+    # acting_user None is the system itself (demo loader, management commands).
+    if acting_user is not None and not acting_user.has_perm("forms.change_form", service):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def form_definition_ensure(*, acting_user, service) -> FormDefinition:
+    """The form of a service, created empty the first time a member of staff edits it."""
+    _check_may_edit(acting_user, service)
+    definition, _created = FormDefinition.objects.get_or_create(service=service)
+    return definition
+
+
+@transaction.atomic
+def form_version_save(*, acting_user, definition: FormDefinition, schema: Any) -> FormVersion:
+    """Check ``schema`` (raises ``FormDefinitionError``) and store it as the next version."""
+    _check_may_edit(acting_user, definition.service)
+    spec = FormSpec.from_json(schema)
+    FormDefinition.objects.select_for_update().get(pk=definition.pk)  # numbers in sequence
+    last = definition.versions.aggregate(last=Max("number"))["last"] or 0
+    version = FormVersion(
+        definition=definition,
+        number=last + 1,
+        schema=spec.schema,
+        created_by=acting_user if _authenticated(acting_user) else None,
+    )
+    version.full_clean()
+    version.save()
+    audit_record(
+        action=FormAuditAction.VERSION_SAVED,
+        actor=acting_user,
+        obj=version,
+        details={"service": definition.service.slug, "number": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def form_version_publish(*, acting_user, version: FormVersion) -> FormVersion:
+    """Make ``version`` the form people fill in and record what the service now offers online
+    (the OZG maturity follows from it in the catalogue)."""
+    version = FormVersion.objects.select_for_update().select_related("definition__service").get(pk=version.pk)
+    service = version.definition.service
+    _check_may_edit(acting_user, service)
+    spec = FormSpec.from_json(version.schema)
+    if version.published_at is None:
+        version.published_at = timezone.now()
+        version.save(update_fields=["published_at"])
+    service_set_capabilities(
+        service=service,
+        offers_form_assistant=True,
+        offers_online_submission=True,
+        offers_evidence_upload=spec.has_file_field,
+        offers_once_only=spec.has_once_only,
+        # Cases deliver notices to the applicant's mailbox.
+        offers_online_notice=True,
+    )
+    audit_record(
+        action=FormAuditAction.VERSION_PUBLISHED,
+        actor=acting_user,
+        obj=version,
+        details={"service": service.slug, "number": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def draft_start(
+    *, user, form_version: FormVersion, session, channel: str = Channel.ONLINE, applicant=None
+) -> Draft:
+    """Start (or, for a logged-in person, resume) a draft of ``form_version``.
+
+    Logged-in: one draft per person and version, prefilled from the account (of the applicant
+    when staff enter it for someone). Anonymous: only where the service allows it; the id is
+    kept in the session, which is the only key to the draft.
+    """
+    service = form_version.definition.service
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel."))
+    if not _authenticated(user):
+        if not service.allows_anonymous or channel != Channel.ONLINE:
+            raise PermissionDenied
+        return _anonymous_draft(form_version, session)
+    if channel != Channel.ONLINE and not user.is_staff_member:
+        raise PermissionDenied
+    existing = Draft.objects.filter(owner=user, form_version=form_version).first()
+    if existing is not None:
+        return existing
+    spec = spec_for_version(form_version)
+    draft = Draft(
+        form_version=form_version,
+        owner=user,
+        applicant=applicant,
+        channel=channel,
+        data=prefill_data(spec, applicant or user),
+        current_step=spec.steps[0].id,
+    )
+    try:
+        with transaction.atomic():
+            draft.save(force_insert=True)
+    except IntegrityError:  # a second tab started it at the same moment
+        return Draft.objects.get(owner=user, form_version=form_version)
+    return draft
+
+
+def _anonymous_draft(form_version: FormVersion, session) -> Draft:
+    spec = spec_for_version(form_version)
+    draft = Draft.objects.create(
+        form_version=form_version, owner=None, data={}, current_step=spec.steps[0].id
+    )
+    ids = [*session.get(ANONYMOUS_DRAFTS_SESSION_KEY, []), str(draft.pk)]
+    session[ANONYMOUS_DRAFTS_SESSION_KEY] = ids[-MAX_ANONYMOUS_DRAFTS:]
+    return draft
+
+
+def _with_uploaded_files(draft: Draft, step, raw_data, files, context: FillContext):
+    """Accept the files posted with a step; their ids join the step's answers."""
+    raw = raw_data.copy() if hasattr(raw_data, "copy") else dict(raw_data or {})
+    errors: dict[str, list[str]] = {}
+    if not files:
+        return raw, errors
+    for fld in step.fields:
+        if fld.type != "file":
+            continue
+        for file in files.getlist(fld.name) if hasattr(files, "getlist") else files.get(fld.name, []):
+            try:
+                upload = upload_accept(draft=draft, field_name=fld.name, file=file, acting_user=context.user)
+            except ValidationError as exc:
+                errors.setdefault(fld.name, []).extend(exc.messages)
+                continue
+            ids = [
+                *(raw.getlist(fld.name) if hasattr(raw, "getlist") else raw.get(fld.name) or []),
+                str(upload.pk),
+            ]
+            if hasattr(raw, "setlist"):
+                raw.setlist(fld.name, ids)
+            else:
+                raw[fld.name] = ids
+    return raw, errors
+
+
+@transaction.atomic
+def draft_save_step(
+    *, draft: Draft, step_id: str, raw_data, files, context: FillContext
+) -> dict[str, list[str]]:
+    """Validate one step and store it in the draft; returns the errors by field key.
+
+    What was entered is kept even where it is invalid (nobody loses half-typed input), but only
+    for fields the definition knows and shows; the submit validates everything again anyway.
+    """
+    spec = spec_for_version(draft.form_version)
+    step = spec.step(step_id)
+    context = replace(context, draft=draft)
+    raw, upload_errors = _with_uploaded_files(draft, step, raw_data, files, context)
+    result = check_step(spec, step_id, raw, context=context, data=draft.data)
+    errors = {**result.errors}
+    for key, messages in upload_errors.items():
+        errors.setdefault(key, []).extend(messages)
+    data = {name: value for name, value in draft.data.items() if name not in {f.name for f in step.fields}}
+    for name, value in result.entered.items():
+        data[name] = value if has_error(name, result.errors) else result.cleaned.get(name, value)
+    draft.data = data
+    draft.current_step = step_id
+    draft.save(update_fields=["data", "current_step", "updated_at"])
+    return errors
+
+
+@transaction.atomic
+def upload_accept(*, draft: Draft, field_name: str, file, acting_user) -> Upload:
+    """Store a file for a file field of the draft after checking its real type (by content) and
+    size; raises ``ValidationError`` with a message for the person otherwise."""
+    if draft.owner_id is not None and not (_authenticated(acting_user) and acting_user.pk == draft.owner_id):
+        raise PermissionDenied
+    spec = spec_for_version(draft.form_version)
+    fld = spec.all_fields.get(field_name)
+    if fld is None or fld.type != "file":
+        raise ValidationError(_("This question does not take files."))
+    if draft.uploads.count() >= MAX_UPLOADS_PER_DRAFT:
+        raise ValidationError(_("You have uploaded too many files for this application."))
+    limit_mb = fld.raw.get("max_size_mb", DEFAULT_MAX_SIZE_MB)
+    if file.size > limit_mb * 1024 * 1024:
+        raise ValidationError(
+            _("The file is larger than %(size)s MB. Please upload a smaller file.") % {"size": limit_mb}
+        )
+    if file.size == 0:
+        raise ValidationError(_("The file is empty."))
+    file.seek(0)
+    head = file.read(SNIFF_BYTES)
+    file.seek(0)
+    accepted = fld.raw.get("accept", list(FILE_KINDS))
+    kind = sniff_kind(head)
+    if kind not in accepted:
+        raise ValidationError(
+            _("This file is not a %(kinds)s file (checked by its content, not its name).")
+            % {"kinds": "/".join(k.upper() for k in accepted)}
+        )
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    upload = Upload(
+        owner=draft.owner,
+        draft=draft,
+        field_name=field_name,
+        original_name=safe_original_name(getattr(file, "name", "")),
+        content_type=FILE_KINDS[kind],
+        size=file.size,
+        sha256=digest.hexdigest(),
+    )
+    upload.file.save("upload", file, save=False)
+    try:
+        upload.save()
+    except Exception:
+        upload.file.delete(save=False)
+        raise
+    return upload
+
+
+def _upload_ids(spec: FormSpec, cleaned: dict) -> set[str]:
+    ids: set[str] = set()
+    for fld in spec.all_fields.values():
+        if fld.type != "file":
+            continue
+        if fld.group:
+            ids.update(i for row in cleaned.get(fld.group) or [] for i in row.get(fld.name) or [])
+        else:
+            ids.update(cleaned.get(fld.name) or [])
+    return ids
+
+
+def _contact_email(spec: FormSpec, cleaned: dict, applicant) -> str:
+    if applicant is not None and applicant.email and not applicant.email.endswith(".invalid"):
+        return applicant.email
+    for fld in spec.top_fields.values():
+        if fld.type == "email" and cleaned.get(fld.name):
+            return cleaned[fld.name]
+    return ""
+
+
+@transaction.atomic
+def submission_create(
+    *, draft: Draft, acting_user, idempotency_key: str, trust_level: str | None, context: FillContext
+) -> tuple[Submission, bool]:
+    """Validate the whole draft again and store it as a submission on the draft's version.
+
+    Returns ``(submission, created)``; a retry with the same key returns the existing submission
+    and False. Raises ``FormValidationError`` if an answer is not valid (the draft stays).
+    """
+    key = str(idempotency_key or "").strip()
+    if not key or len(key) > 80:
+        raise ValidationError(_("The submission key is missing or invalid."))
+    applicant = draft.applicant or draft.owner
+    # Fast path for a retry that arrives after the first request finished (its draft is gone);
+    # concurrent requests are decided by the unique constraint below.
+    existing = Submission.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _same_submitter(existing, applicant, draft), False
+    spec = spec_for_version(draft.form_version)
+    context = replace(context, draft=draft, trust_level=trust_level)
+    cleaned = validate_all(spec, draft.data, context=context)
+    submission = Submission(
+        form_version=draft.form_version,
+        data=cleaned,
+        applicant=applicant,
+        organisation=draft.organisation,
+        channel=draft.channel,
+        entered_by=acting_user if draft.channel != Channel.ONLINE else None,
+        contact_email=_contact_email(spec, cleaned, applicant),
+        trust_level=trust_level or "",
+        idempotency_key=key,
+    )
+    submission.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            submission.save(force_insert=True)
+    except IntegrityError:
+        return _same_submitter(Submission.objects.get(idempotency_key=key), applicant, draft), False
+    used = _upload_ids(spec, cleaned)
+    Upload.objects.filter(draft=draft, pk__in=used).update(submission=submission)
+    _discard_unused_uploads(draft, used)
+    draft.delete()
+    audit_record(
+        action=FormAuditAction.SUBMISSION_CREATED,
+        actor=acting_user,
+        obj=submission,
+        subject_user_id=applicant.pk if applicant else None,
+        details={"service": draft.form_version.definition.service.slug, "version": draft.form_version.number},
+    )
+    return submission, True
+
+
+def _same_submitter(existing: Submission, applicant, draft: Draft) -> Submission:
+    """A key names one person's submission: somebody else's key is refused, not answered."""
+    applicant_id = applicant.pk if applicant else None
+    if existing.applicant_id != applicant_id or existing.form_version_id != draft.form_version_id:
+        raise PermissionDenied
+    return existing
+
+
+def _discard_unused_uploads(draft: Draft, used: set[str]) -> None:
+    """Files uploaded and then removed from the answers are deleted with the draft."""
+    unused = list(Upload.objects.filter(draft=draft, submission__isnull=True).exclude(pk__in=used))
+    names = [upload.file.name for upload in unused]
+    Upload.objects.filter(pk__in=[u.pk for u in unused]).delete()
+    storage = Upload._meta.get_field("file").storage
+
+    def delete_files():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)

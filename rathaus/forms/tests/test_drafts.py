@@ -1,0 +1,153 @@
+"""Drafts: started, saved step by step (also automatically through htmx), resumed on another
+device, and invisible to everyone else."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import login
+from rathaus.forms.models import Draft
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, service):
+    response = client.post(reverse("forms:start", args=[service.slug]))
+    assert response.status_code == 302, response
+    return Draft.objects.order_by("-created_at").first(), response["Location"]
+
+
+def test_start_page_requires_login_for_a_service_without_anonymous_use(
+    client, parking_version, parking_service
+):
+    response = client.get(reverse("forms:start", args=[parking_service.slug]))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_start_page_and_first_step_render_for_a_citizen(citizen_client, parking_version, parking_service):
+    page = citizen_client.get(reverse("forms:start", args=[parking_service.slug]))
+    assert page.status_code == 200
+    draft, location = start(citizen_client, parking_service)
+    assert location == reverse("forms:step", args=[draft.pk, "person"])
+    html = citizen_client.get(location).content.decode()
+    assert 'aria-current="step"' in html
+    assert 'name="first_name" value="Maria"' in html  # prefilled from the account
+    assert 'hx-trigger="change delay:1s"' in html
+    assert reverse("forms:autosave", args=[draft.pk, "person"]) in html
+
+
+def test_service_needing_a_higher_trust_level_sends_to_the_trust_page(
+    citizen_client, parking_service, parking_version
+):
+    parking_service.min_trust_level = "substantial"
+    parking_service.save()
+    response = citizen_client.get(reverse("forms:start", args=[parking_service.slug]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:trust_level"))
+    assert "required=substantial" in response["Location"]
+
+
+def test_autosave_keeps_entries_even_when_invalid(citizen_client, parking_version, parking_service):
+    draft, _location = start(citizen_client, parking_service)
+    response = citizen_client.post(
+        reverse("forms:autosave", args=[draft.pk, "person"]),
+        {
+            "first_name": "Maria",
+            "last_name": "Muster",
+            "birth_date": "kein Datum",
+            "email": "maria@example.org",
+            "extra": "x",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "1" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.data["birth_date"] == "kein Datum"
+    assert draft.data["first_name"] == "Maria"
+    assert "extra" not in draft.data
+
+
+def test_step_post_shows_error_summary_linked_to_fields(citizen_client, parking_version, parking_service):
+    _draft, location = start(citizen_client, parking_service)
+    response = citizen_client.post(location, {"first_name": "", "last_name": "Muster", "_action": "next"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="#f-first-name"' in html
+    assert 'id="f-first-name-error"' in html
+    assert 'aria-describedby="f-first-name-error"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_valid_step_moves_to_the_next_one(citizen_client, parking_version, parking_service):
+    draft, location = start(citizen_client, parking_service)
+    response = citizen_client.post(
+        location,
+        {
+            "first_name": "Maria",
+            "last_name": "Muster",
+            "birth_date": "01.02.1980",
+            "email": "maria@example.org",
+            "_action": "next",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("forms:step", args=[draft.pk, "residence"])
+    draft.refresh_from_db()
+    assert draft.data["birth_date"] == "1980-02-01"
+
+
+def test_resume_on_another_device(citizen, citizen_client, parking_version, parking_service):
+    draft, location = start(citizen_client, parking_service)
+    citizen_client.post(
+        reverse("forms:autosave", args=[draft.pk, "person"]),
+        {"first_name": "Maria", "last_name": "Neu"},
+        HTTP_HX_REQUEST="true",
+    )
+    other_device = login(Client(), citizen)
+    start_page = other_device.get(reverse("forms:start", args=[parking_service.slug])).content.decode()
+    assert reverse("forms:resume", args=[draft.pk]) in start_page
+    page = other_device.get(location)
+    assert page.status_code == 200
+    assert 'value="Neu"' in page.content.decode()
+    # Starting again resumes the same draft instead of creating a second one.
+    again, _location = start(other_device, parking_service)
+    assert again.pk == draft.pk
+    assert Draft.objects.count() == 1
+
+
+def test_another_citizen_cannot_open_or_save_the_draft(
+    citizen_client, other_citizen_client, parking_version, parking_service
+):
+    draft, location = start(citizen_client, parking_service)
+    assert other_citizen_client.get(location).status_code == 404
+    response = other_citizen_client.post(
+        reverse("forms:autosave", args=[draft.pk, "person"]), {"first_name": "Evil"}
+    )
+    assert response.status_code == 404
+    assert other_citizen_client.get(reverse("forms:summary", args=[draft.pk])).status_code == 404
+    draft.refresh_from_db()
+    assert draft.data.get("first_name") == "Maria"
+
+
+def test_anonymous_draft_lives_in_the_session(client, defect_version, defect_service):
+    draft, location = start(client, defect_service)
+    assert draft.owner is None
+    assert client.session["anonymous_drafts"] == [str(draft.pk)]
+    assert client.get(location).status_code == 200
+    assert Client().get(location).status_code == 404
+
+
+def test_adding_a_group_row_without_javascript(citizen_client, parking_version, parking_service):
+    draft, _location = start(citizen_client, parking_service)
+    url = reverse("forms:step", args=[draft.pk, "vehicles"])
+    draft.data.update({"address": {"street": "Domplatz 1", "postal_code": "93047", "city": "Regensburg"}})
+    draft.save()
+    response = citizen_client.post(
+        url, {"vehicles.0.plate": "R-AB 1", "vehicles.0.holder": "self", "_action": "add:vehicles"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="vehicles.1.plate"' in html
+    assert 'name="vehicles.2.plate"' not in html

@@ -1,0 +1,159 @@
+"""Each field type is validated on the server, whatever the browser sends."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from rathaus.forms.engine import FillContext, FormSpec, validate_step
+
+
+def one_field(**field) -> FormSpec:
+    return FormSpec.from_json(
+        {
+            "title": "T",
+            "steps": [{"id": "s", "title": "S", "fields": [{"name": "f", "label": "Feld", **field}]}],
+        }
+    )
+
+
+def check(field: dict, value, *, language="en"):
+    spec = one_field(**field)
+    cleaned, errors = validate_step(spec, "s", {"f": value}, context=FillContext(language=language), data={})
+    return cleaned.get("f"), errors.get("f")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ({"type": "text"}, "  Maria   Muster ", "Maria Muster"),
+        ({"type": "textarea"}, "Zeile 1\nZeile 2", "Zeile 1\nZeile 2"),
+        ({"type": "email"}, "maria@example.org", "maria@example.org"),
+        ({"type": "phone"}, "+49 941 507-0", "+49 941 507-0"),
+        ({"type": "number", "integer": True, "min": 1, "max": 3}, "2", 2),
+        ({"type": "number"}, "12,50", "12.5"),
+        ({"type": "date"}, "24.12.2026", "2026-12-24"),
+        ({"type": "date"}, "2026-12-24", "2026-12-24"),
+        ({"type": "iban"}, "de89 3704 0044 0532 0130 00", "DE89370400440532013000"),
+        ({"type": "declaration", "required": True}, "on", True),
+    ],
+)
+def test_valid_values_are_cleaned_to_their_canonical_form(field, value, expected):
+    cleaned, error = check(field, value)
+    assert error is None
+    assert cleaned == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message_part"),
+    [
+        ({"type": "text", "max_length": 5}, "zu lang", "at most 5"),
+        ({"type": "email"}, "maria(at)example", "e-mail address"),
+        ({"type": "phone"}, "ruf mich an", "phone number"),
+        ({"type": "number"}, "zwölf", "Enter a number"),
+        ({"type": "number", "integer": True}, "1.5", "whole number"),
+        ({"type": "number", "min": 1}, "0", "at least 1"),
+        ({"type": "number", "max": 3}, "4", "at most 3"),
+        ({"type": "date"}, "31.02.2026", "Enter a date"),
+        ({"type": "iban"}, "DE89370400440532013001", "IBAN is not valid"),
+        ({"type": "iban"}, "DE8937040044053201300", "IBAN is not valid"),
+        ({"type": "declaration", "required": True}, "", "confirm"),
+        ({"type": "text", "required": True}, "   ", "fill in"),
+    ],
+)
+def test_invalid_values_are_refused_with_a_message(field, value, message_part):
+    cleaned, error = check(field, value)
+    assert cleaned is None
+    assert error and message_part in error[0]
+
+
+def test_relative_date_bounds_today_and_days_ahead():
+    today = timezone.localdate()
+    field = {"type": "date", "min_date": "today", "max_date": "+365d"}
+    assert check(field, today.isoformat())[1] is None
+    assert check(field, (today + dt.timedelta(days=365)).isoformat())[1] is None
+    assert "on or after" in check(field, (today - dt.timedelta(days=1)).isoformat())[1][0]
+    assert "on or before" in check(field, (today + dt.timedelta(days=366)).isoformat())[1][0]
+
+
+def test_age_bound_in_years():
+    today = timezone.localdate()
+    field = {"type": "date", "max_date": "-16y"}
+    assert check(field, today.replace(year=today.year - 20).isoformat())[1] is None
+    assert check(field, today.replace(year=today.year - 10).isoformat())[1]
+
+
+ADDRESS = {"type": "address", "required": True}
+
+
+def test_german_postal_address_needs_five_digit_postal_code():
+    good = {"street": "Domplatz 1", "postal_code": "93047", "city": "Regensburg"}
+    assert check(ADDRESS, good) == (good, None)
+    _value, error = check(ADDRESS, {**good, "postal_code": "9304"})
+    assert "five digits" in error[0]
+    _value, error = check(ADDRESS, {**good, "postal_code": "A3047"})
+    assert "five digits" in error[0]
+    _value, error = check(ADDRESS, {**good, "city": ""})
+    assert "postal code and town" in error[0]
+
+
+def test_address_from_a_form_post_uses_dotted_names():
+    from django.http import QueryDict
+
+    spec = one_field(**ADDRESS)
+    post = QueryDict("f.street=Domplatz+1&f.postal_code=93047&f.city=Regensburg")
+    cleaned, errors = validate_step(spec, "s", post, context=FillContext(), data={})
+    assert errors == {}
+    assert cleaned["f"] == {"street": "Domplatz 1", "postal_code": "93047", "city": "Regensburg"}
+
+
+CHOICE = {"type": "choice", "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}
+
+
+def test_single_choice_must_be_one_of_the_options():
+    assert check(CHOICE, "a") == ("a", None)
+    assert "options offered" in check(CHOICE, "c")[1][0]
+
+
+def test_multiple_choice_keeps_option_order_and_refuses_foreign_values():
+    field = {**CHOICE, "multiple": True}
+    assert check(field, ["b", "a", "a"]) == (["a", "b"], None)
+    assert "options offered" in check(field, ["a", "evil"])[1][0]
+
+
+GROUP = {
+    "type": "group",
+    "min_rows": 1,
+    "max_rows": 3,
+    "fields": [
+        {"name": "plate", "type": "text", "label": "Kennzeichen", "required": True},
+        {"name": "holder", "type": "text", "label": "Halter"},
+    ],
+}
+
+
+def test_group_rows_within_min_and_max():
+    rows = [{"plate": "R-AB 1"}, {"plate": "R-AB 2", "holder": "Firma"}]
+    cleaned, error = check(GROUP, rows)
+    assert error is None
+    assert cleaned == [{"plate": "R-AB 1", "holder": None}, {"plate": "R-AB 2", "holder": "Firma"}]
+    assert "at least 1" in check(GROUP, [])[1][0]
+    assert "at most 3" in check(GROUP, [{"plate": f"R-X {i}"} for i in range(4)])[1][0]
+
+
+def test_group_row_errors_name_the_row_and_the_field():
+    spec = one_field(**GROUP)
+    _cleaned, errors = validate_step(
+        spec, "s", {"f": [{"plate": "R-AB 1"}, {"holder": "nur Halter"}]}, context=FillContext(), data={}
+    )
+    assert list(errors) == ["f.1.plate"]
+
+
+def test_group_rows_from_a_form_post_and_empty_rows_dropped():
+    from django.http import QueryDict
+
+    spec = one_field(**GROUP)
+    post = QueryDict("f.0.plate=R-AB+1&f.0.holder=&f.1.plate=&f.1.holder=&f.2.plate=R-CD+2&f.2.evil=x")
+    cleaned, errors = validate_step(spec, "s", post, context=FillContext(), data={})
+    assert errors == {}
+    assert cleaned["f"] == [{"plate": "R-AB 1", "holder": None}, {"plate": "R-CD 2", "holder": None}]
