@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from rathaus.accounts.models import Department
 
 from .models import LifeSituation, Service
-from .search import search_service_ids
+from .search import search_services
 
 
 def public_services() -> QuerySet[Service]:
@@ -15,9 +15,8 @@ def public_services() -> QuerySet[Service]:
 
 
 def services_matching(query: str) -> list[Service]:
-    ids = search_service_ids(query)
-    by_id = public_services().in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+    """Published services for a search, best first (from the in-memory index, no query)."""
+    return search_services(query)
 
 
 def life_situations_with_counts() -> QuerySet[LifeSituation]:

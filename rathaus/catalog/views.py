@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from . import selectors
@@ -16,7 +17,8 @@ def catalog_index(request):
         "title": _("Services from A to Z") if not query else _("Search results"),
         "query": query,
         "results": results,
-        "life_situations": selectors.life_situations_with_counts(),
+        # Building the annotated query costs even unevaluated: only when the page shows it.
+        "life_situations": selectors.life_situations_with_counts() if not query else None,
         "services": selectors.public_services() if not query else None,
     }
     template = "catalog/_results.html" if request.htmx and query else "catalog/index.html"
@@ -48,5 +50,20 @@ def service_detail(request, slug: str):
     return render(
         request,
         "catalog/service_detail.html",
-        {"service": service, "title": service.display_name, "fee": compute_fee(service, {})},
+        {
+            "service": service,
+            "title": service.display_name,
+            "fee": compute_fee(service, {}),
+            "apply_url": _apply_url(service),
+        },
     )
+
+
+def _apply_url(service) -> str | None:
+    """Where to apply online; None until the form engine offers the service (and its route)."""
+    if not service.offers_online_submission:
+        return None
+    try:
+        return reverse("forms:start", args=[service.slug])
+    except NoReverseMatch:
+        return None

@@ -15,6 +15,7 @@ from rathaus.accounts.models import Department, Organisation, OrganisationMember
 from rathaus.core.models import LegalPage, SiteBranding
 
 from . import data
+from .catalog_data import load_catalog
 
 
 def demo_totp_key(email: str) -> str:
@@ -67,6 +68,7 @@ def load_demo() -> dict[str, int]:
             kind=kind, defaults={"title": title, "title_en": title_en, "body": body, "body_en": body_en}
         )
         created["pages"] += was_created
+    created.update(load_catalog())
     return created
 
 

@@ -1,0 +1,98 @@
+"""Public read-only catalogue API and its place in the OpenAPI schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from rathaus.catalog.models import Service
+
+pytestmark = pytest.mark.django_db
+
+SERVICES = "/api/v1/catalog/services/"
+
+
+def test_list_without_query_is_alphabetical_and_published_only(client, demo_catalog):
+    Service.objects.filter(slug="wohngeld").update(is_published=False)
+    response = client.get(SERVICES)
+    assert response.status_code == 200
+    body = response.json()
+    slugs = [item["slug"] for item in body["results"]]
+    assert body["count"] == demo_catalog["services"] - 1
+    assert "wohngeld" not in slugs
+    names = [item["name"] for item in body["results"]]
+    assert names == sorted(names)
+
+
+def test_search_parken_finds_the_residents_parking_permit_first(client, demo_catalog):
+    response = client.get(SERVICES, {"q": "parken"})
+    assert response.status_code == 200
+    first = response.json()["results"][0]
+    assert first["slug"] == "bewohnerparkausweis"
+    assert first["leika_key"] == "99108001001000"
+    assert first["department"] == "Amt 32"
+    assert first["fee_kind"] == "rule"
+    assert first["fee"] == "30.00"
+    assert first["channels"] == ["online", "counter", "post"]
+    assert first["ozg_maturity"] == 1
+    assert "auto-und-verkehr" in first["life_situations"]
+
+
+def test_search_auto_finds_vehicle_services(client, demo_catalog):
+    slugs = [item["slug"] for item in client.get(SERVICES, {"q": "auto"}).json()["results"]]
+    assert set(slugs[:2]) == {"kfz-zulassung", "kfz-ausserbetriebsetzung"}
+
+
+def test_search_nonsense_and_empty(client, demo_catalog):
+    assert client.get(SERVICES, {"q": "xyzzy"}).json()["results"] == []
+    assert client.get(SERVICES, {"q": ""}).json()["count"] == demo_catalog["services"]
+
+
+@pytest.mark.parametrize("query", ["x" * 10_000, "'; DROP TABLE catalog_service; --", "<b>parken</b>"])
+def test_search_survives_hostile_queries(client, demo_catalog, query):
+    assert client.get(SERVICES, {"q": query}).status_code == 200
+
+
+def test_search_costs_a_fixed_number_of_queries(client, demo_catalog, django_assert_max_num_queries):
+    client.get(SERVICES, {"q": "umzug"})  # warm the index
+    with django_assert_max_num_queries(3):
+        response = client.get(SERVICES, {"q": "umzug"})
+    assert len(response.json()["results"]) >= 3
+
+
+def test_detail(client, demo_catalog):
+    response = client.get(reverse("api-service-detail", args=["hundesteuer-anmeldung"]))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["department"] == "Amt 20"
+    assert body["fee"] is None
+    assert body["ozg_maturity_label"]
+
+
+def test_unpublished_service_is_404_in_the_api(client, demo_catalog):
+    service = Service.objects.get(slug="wohngeld")
+    service.is_published = False
+    service.save()
+    assert client.get(reverse("api-service-detail", args=["wohngeld"])).status_code == 404
+    assert client.get(SERVICES, {"q": "Wohngeld"}).json()["results"] == []
+
+
+def test_life_situations(client, demo_catalog):
+    body = client.get(reverse("api-life-situations")).json()
+    assert body["count"] == demo_catalog["life_situations"]
+    assert body["results"][0]["slug"] == "umzug"
+
+
+def test_api_is_read_only(client, demo_catalog):
+    assert client.post(SERVICES, {"slug": "x"}).status_code in (403, 405)
+    assert client.delete(reverse("api-service-detail", args=["wohngeld"])).status_code in (403, 405)
+
+
+def test_catalog_endpoints_are_in_the_schema(client):
+    response = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.content.decode()
+    assert "/api/v1/catalog/services/" in schema
+    assert "/api/v1/catalog/services/{slug}/" in schema
+    assert "/api/v1/catalog/life-situations/" in schema
+    assert "search words" in schema  # the q parameter is documented
