@@ -417,12 +417,17 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "saml2": {"level": "WARNING"},
         "xmlschema": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 # --- Operations -------------------------------------------------------------------------------------
 # /metrics is for the monitoring network: with METRICS_TOKEN set it wants "Authorization: Bearer".
 METRICS_TOKEN = env("METRICS_TOKEN", "")
+# The portal's public address, for links in e-mails sent by background tasks.
+PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
+CASE_REFERENCE_PREFIX = env("CASE_REFERENCE_PREFIX", "RBG")
 # /bench/floor, the benchmark floor view; off unless a benchmark run switches it on.
 BENCH_ENDPOINTS = env("BENCH_ENDPOINTS", False, cast=bool)
 # The worker counts as alive when it checked in within this many seconds.

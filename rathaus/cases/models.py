@@ -51,6 +51,19 @@ class ServiceWorkflow(models.Model):
     def __str__(self) -> str:
         return f"workflow {self.service}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.template import Template, TemplateSyntaxError
+
+        from .workflow import validate_workflow
+
+        validate_workflow(self.definition)
+        if self.notice_template:
+            try:
+                Template(self.notice_template)
+            except TemplateSyntaxError as exc:
+                raise ValidationError({"notice_template": str(exc)}) from exc
+
 
 class CaseQuerySet(models.QuerySet):
     def open(self):
@@ -60,7 +73,15 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(department_id__in=department_ids)
 
     def overdue(self, now=None):
-        return self.open().filter(due_at__lt=now or timezone.now())
+        now = now or timezone.now()
+        return self.open().filter(models.Q(due_at__lt=now) | models.Q(state_due_at__lt=now))
+
+    def for_applicant(self, user):
+        """Cases the person applied for, and those of organisations they are a member of."""
+        return self.filter(
+            models.Q(applicant_id=user.pk)
+            | models.Q(organisation__isnull=False, organisation__memberships__user_id=user.pk)
+        ).distinct()
 
 
 class Case(models.Model):
@@ -83,6 +104,7 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
+    state_due_at = models.DateTimeField(_("due in this state"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
@@ -103,6 +125,25 @@ class Case(models.Model):
     def audit_label(self) -> str:
         return self.reference
 
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def waiting_seconds_until(self, moment) -> int:
+        """Time spent waiting for the applicant up to ``moment``, including a wait still running."""
+        running = 0
+        if self.waiting_since is not None and moment > self.waiting_since:
+            running = int((moment - self.waiting_since).total_seconds())
+        return self.waiting_seconds + running
+
+    @property
+    def processing_seconds(self) -> int:
+        """Processing time: from receipt to decision (or now), without the time the case waited
+        for the applicant (information requests), which the administration cannot influence."""
+        end = self.decided_at or self.closed_at or timezone.now()
+        total = int((end - self.created_at).total_seconds())
+        return max(total - self.waiting_seconds_until(end), 0)
+
 
 class CaseEvent(models.Model):
     """One line of a case's timeline; ``public`` lines are shown to the applicant."""
@@ -121,6 +162,18 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        from .constants import EventKind
+
+        return str(EventKind(self.kind).label) if self.kind in EventKind.values else self.kind
+
+    @property
+    def to_state_label(self) -> str:
+        from .constants import CaseState
+
+        return str(CaseState(self.to_state).label) if self.to_state in CaseState.values else self.to_state
 
 
 class CaseNote(models.Model):

@@ -6,3 +6,6 @@ class MailboxConfig(AppConfig):
     name = "rathaus.mailbox"
     label = "mailbox"
     verbose_name = _("Mailbox")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the case_event receiver

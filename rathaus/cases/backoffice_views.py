@@ -1,0 +1,374 @@
+"""Back office of cases: the department inbox, the case page, and entering applications for
+people at the counter, by post or by phone.
+
+Staff see only the cases of departments where they hold a caseworker or head role. Opening a
+case shows personal data, so each opening is recorded for the applicant to see.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rathaus.core.audit import audit_record
+from rathaus.core.constants import AuditAction
+from rathaus.core.permissions import access_object, login_required_for, permission_required
+from rathaus.forms.models import Upload
+
+from . import selectors, services
+from .constants import StateKind
+from .forms import (
+    AssignForm,
+    BulkAssignForm,
+    CounterIntakeForm,
+    DecideForm,
+    InboxFilterForm,
+    InformationRequestForm,
+    MessageForm,
+    NoteForm,
+    TransitionForm,
+)
+from .models import Case
+from .views import _error_text, document_response
+from .workflow import workflow_for_service
+
+PROCESS = "cases.process_case"
+
+
+def _case(request, reference: str) -> Case:
+    queryset = Case.objects.select_related(
+        "service", "department", "applicant", "organisation", "assigned_to", "submission__form_version"
+    )
+    return access_object(request, queryset, perm=PROCESS, reference=reference)
+
+
+def _run(request, action, success: str) -> bool:
+    """Call a service; turn refusals and stale versions into messages on the page."""
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors(request, form) -> None:
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
+@permission_required("cases.use_inbox")
+def inbox(request):
+    filters = InboxFilterForm(request.GET or None)
+    params = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.department_inbox(
+        request.user,
+        state=params.get("state", ""),
+        scope=params.get("scope", ""),
+        overdue=params.get("overdue", False),
+        query=params.get("q", ""),
+        sort=params.get("sort") or "due",
+    )[:200]
+    department_ids = sorted({case.department_id for case in cases})
+    staff = selectors.department_staff(department_ids[0]) if len(department_ids) == 1 else None
+    bulk = BulkAssignForm(case_choices=[(c.pk, c.reference) for c in cases], staff=staff)
+    return render(
+        request,
+        "cases/backoffice/inbox.html",
+        {"cases": cases, "filters": filters, "bulk_form": bulk, "title": _("Case inbox")},
+    )
+
+
+@require_POST
+@permission_required("cases.use_inbox")
+def bulk_assign(request):
+    ids = [value for value in request.POST.getlist("cases") if value.isdigit()]
+    cases = Case.objects.filter(pk__in=ids)
+    department_ids = set(cases.values_list("department_id", flat=True))
+    staff = selectors.department_staff(next(iter(department_ids))) if len(department_ids) == 1 else None
+    form = BulkAssignForm(request.POST, case_choices=[(str(c.pk), c.reference) for c in cases], staff=staff)
+    if not form.is_valid() or staff is None:
+        messages.error(request, _("Please choose cases of one department and a person to assign them to."))
+        return redirect("backoffice:inbox")
+    assignee = form.cleaned_data["assignee"]
+    _run(
+        request,
+        lambda: services.case_bulk_assign(
+            case_ids=form.cleaned_data["cases"], acting_user=request.user, assignee=assignee, request=request
+        ),
+        _("The cases have been assigned."),
+    )
+    return redirect("backoffice:inbox")
+
+
+@login_required_for(PROCESS)
+def case_detail(request, reference: str):
+    case = _case(request, reference)
+    services.case_record_read(case=case, acting_user=request.user, request=request)
+    workflow = workflow_for_service(case.service)
+    roles = services.case_roles(case=case, user=request.user)
+    plain_steps = [
+        t
+        for t in workflow.available(case.state, roles)
+        if workflow.kind(t.target) not in (StateKind.WAITING, StateKind.DECISION)
+    ]
+    version = {"version": case.version}
+    can = {
+        kind: bool([t for t in workflow.available(case.state, roles) if workflow.kind(t.target) == kind])
+        for kind in (StateKind.WAITING, StateKind.DECISION)
+    }
+    context = {
+        "case": case,
+        "title": case.reference,
+        "state_label": workflow.state_label(case.state),
+        "rows": selectors.submission_summary_rows(case.submission),
+        "uploads": Upload.objects.filter(submission_id=case.submission_id),
+        "documents": case.documents.all(),
+        "notes": case.notes.select_related("author"),
+        "timeline": case.events.select_related("actor"),
+        "information_requests": case.information_requests.all(),
+        "steps": [
+            (t, TransitionForm(initial={**version, "transition": t.name}, prefix=t.name)) for t in plain_steps
+        ],
+        "request_form": InformationRequestForm(initial=version) if can[StateKind.WAITING] else None,
+        "decide_form": DecideForm(initial=version) if can[StateKind.DECISION] else None,
+        "assign_form": AssignForm(
+            initial={**version, "assignee": case.assigned_to_id},
+            staff=selectors.department_staff(case.department_id),
+        ),
+        "note_form": NoteForm(),
+        "message_form": MessageForm() if case.applicant_id else None,
+        "processing_time": selectors.case_processing_time(case),
+    }
+    return render(request, "cases/backoffice/case_detail.html", context)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def transition(request, reference: str):
+    case = _case(request, reference)
+    name = request.POST.get("transition_name", "")
+    form = TransitionForm(request.POST, prefix=name)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.case_transition(
+                case=case,
+                acting_user=request.user,
+                transition=form.cleaned_data["transition"],
+                message=form.cleaned_data["message"],
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            ),
+            _("The status has been changed."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def claim(request, reference: str):
+    case = _case(request, reference)
+    version = request.POST.get("version", "")
+    _run(
+        request,
+        lambda: services.case_claim(
+            case=case,
+            acting_user=request.user,
+            expected_version=int(version) if version.isdigit() else None,
+            request=request,
+        ),
+        _("You now process this case."),
+    )
+    if request.POST.get("back") == "inbox":
+        return redirect("backoffice:inbox")
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def assign(request, reference: str):
+    case = _case(request, reference)
+    form = AssignForm(request.POST, staff=selectors.department_staff(case.department_id))
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.case_assign(
+                case=case,
+                acting_user=request.user,
+                assignee=form.cleaned_data["assignee"],
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            ),
+            _("The case has been assigned."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def note_add(request, reference: str):
+    case = _case(request, reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.case_add_note(
+                case=case, acting_user=request.user, text=form.cleaned_data["text"], request=request
+            ),
+            _("The note has been saved."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def message_send(request, reference: str):
+    case = _case(request, reference)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.case_message_send(
+                case=case, acting_user=request.user, text=form.cleaned_data["text"], request=request
+            ),
+            _("The message has been sent to the applicant's mailbox."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def information_request(request, reference: str):
+    case = _case(request, reference)
+    form = InformationRequestForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.information_request_create(
+                case=case,
+                acting_user=request.user,
+                message=form.cleaned_data["message"],
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            ),
+            _("The request has been sent to the applicant."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def decide(request, reference: str):
+    case = _case(request, reference)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.case_decide(
+                case=case,
+                acting_user=request.user,
+                outcome=form.cleaned_data["outcome"],
+                reasoning=form.cleaned_data["reasoning"],
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            ),
+            _("The notice has been issued and delivered."),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+def _audit_staff_download(request, case: Case) -> None:
+    if case.applicant_id:
+        audit_record(
+            action=AuditAction.PERSONAL_DATA_READ,
+            actor=request.user,
+            obj=case,
+            subject_user_id=case.applicant_id,
+            request=request,
+            details={"purpose": f"Vorgang {case.reference}: Dokument"},
+        )
+
+
+@login_required_for(PROCESS)
+def document_download(request, reference: str, pk: int):
+    case = _case(request, reference)
+    document = case.documents.filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    with transaction.atomic():
+        _audit_staff_download(request, case)
+    return document_response(document)
+
+
+@login_required_for(PROCESS)
+def upload_download(request, reference: str, upload_id):
+    case = _case(request, reference)
+    upload = Upload.objects.filter(submission_id=case.submission_id, pk=upload_id).first()
+    if upload is None:
+        raise Http404
+    with transaction.atomic():
+        _audit_staff_download(request, case)
+    from django.http import FileResponse
+
+    response = FileResponse(
+        upload.file.open("rb"),
+        as_attachment=True,
+        filename=f"{case.reference}-{upload.field_name}",
+        content_type=upload.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@permission_required("cases.use_inbox")
+def counter_intake(request):
+    """Antrag erfassen: start the service's form for a person; submitting it opens the case
+    with the channel and the applicant recorded, through the same form and services."""
+    form = CounterIntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        service = form.cleaned_data["service"]
+        draft = services.counter_draft_start(
+            acting_user=request.user,
+            service=service,
+            channel=form.cleaned_data["channel"],
+            applicant=form.cleaned_data["email"],
+            session=request.session,
+        )
+        for name in ("forms:draft", "forms:fill", "forms:step"):
+            try:
+                return redirect(reverse(name, kwargs={"draft_id": draft.pk}))
+            except NoReverseMatch:
+                continue
+        messages.info(request, _("The form has been started."))
+        return redirect("backoffice:inbox")
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("Enter an application"),
+            "intro": _(
+                "For a person at the counter, by post or by phone. The same form and checks apply as online."
+            ),
+        },
+    )

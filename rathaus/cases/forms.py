@@ -1,0 +1,173 @@
+"""Input forms of the case pages (KERN rendering). They parse input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.accounts.models import User
+from rathaus.catalog.constants import Channel
+from rathaus.catalog.models import Service
+from rathaus.core.forms import KernForm
+
+from .constants import CaseState
+from .models import NoticeOutcome
+from .selectors import INBOX_SORTS
+
+
+class VersionedForm(KernForm):
+    """Carries the case version the page showed (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class TransitionForm(VersionedForm):
+    transition = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    message = forms.CharField(
+        label=_("Message to the applicant (optional)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WithdrawForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NoteForm(KernForm):
+    text = forms.CharField(
+        label=_("Internal note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MessageForm(KernForm):
+    text = forms.CharField(
+        label=_("Message to the applicant"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class InformationRequestForm(VersionedForm):
+    message = forms.CharField(
+        label=_("What is missing?"),
+        help_text=_("The applicant reads this text in the mailbox and answers in the portal."),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DecideForm(VersionedForm):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=NoticeOutcome.choices, widget=forms.RadioSelect)
+    reasoning = forms.CharField(
+        label=_("Reasons"),
+        help_text=_("Appear in the notice. The notice also states how to appeal."),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
+    )
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            self.fields["assignee"].queryset = staff
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.email
+
+
+class BulkAssignForm(KernForm):
+    cases = forms.MultipleChoiceField(label=_("Cases"), choices=(), widget=forms.CheckboxSelectMultiple)
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
+    )
+
+    def __init__(self, *args, case_choices=(), staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = case_choices
+        if staff is not None:
+            self.fields["assignee"].queryset = staff
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.email
+
+
+class AnswerForm(KernForm):
+    answer = forms.CharField(
+        label=_("Your answer"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    file = forms.FileField(
+        label=_("Document (optional)"), required=False, help_text=_("PDF, JPEG or PNG, at most 10 MB.")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("answer") or "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Please write an answer or attach a file."))
+        return data
+
+
+class InboxFilterForm(KernForm):
+    state = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("all open")), *list(CaseState.choices)]
+    )
+    scope = forms.ChoiceField(
+        label=_("Assignment"),
+        required=False,
+        choices=[("", _("all")), ("mine", _("assigned to me")), ("unassigned", _("unassigned"))],
+    )
+    overdue = forms.BooleanField(label=_("only overdue"), required=False)
+    q = forms.CharField(label=_("Reference"), required=False, max_length=32)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("due", _("due date, earliest first")),
+            ("-due", _("due date, latest first")),
+            ("received", _("received, oldest first")),
+            ("-received", _("received, newest first")),
+            ("reference", _("reference")),
+        ],
+    )
+
+    def clean_sort(self):
+        value = self.cleaned_data.get("sort") or "due"
+        return value if value in INBOX_SORTS else "due"
+
+
+class CounterIntakeForm(KernForm):
+    """Antrag erfassen: a member of staff enters an application for a person."""
+
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    channel = forms.ChoiceField(
+        label=_("How did the application reach us?"),
+        choices=[(c.value, c.label) for c in (Channel.COUNTER, Channel.POST, Channel.PHONE)],
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("E-mail address of the person's account (optional)"),
+        required=False,
+        help_text=_("If the person has an account, the application appears in it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = (
+            Service.objects.filter(form_definition__versions__published_at__isnull=False)
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip()
+        if not email:
+            return None
+        person = User.objects.filter(email__iexact=email, is_active=True).first()
+        if person is None:
+            raise forms.ValidationError(_("There is no active account with this e-mail address."))
+        return person

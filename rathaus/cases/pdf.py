@@ -1,0 +1,71 @@
+"""PDF letters of a case (receipt, notice), rendered from HTML with WeasyPrint.
+
+Letters carry what the recipient needs and no more: the receipt names the reference, the
+service, the date and the answers given, but no data from the account profile.
+"""
+
+from __future__ import annotations
+
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+
+from rathaus.core.context_processors import current_branding
+
+# The notice is an official German letter; its wording does not depend on the UI language.
+OUTCOME_WORDING = {
+    "granted": "Dem Antrag wird stattgegeben.",
+    "partly_granted": "Dem Antrag wird teilweise stattgegeben.",
+    "refused": "Der Antrag wird abgelehnt.",
+}
+
+__all__ = ["DEFAULT_NOTICE_TEMPLATE", "OUTCOME_WORDING", "render_notice_pdf", "render_receipt_pdf"]
+
+DEFAULT_NOTICE_TEMPLATE = """{% load i18n %}
+<h1>Bescheid</h1>
+<p class="meta">Aktenzeichen: <strong>{{ case.reference }}</strong><br>
+Datum: {{ decided_at|date:"d.m.Y" }}<br>
+Leistung: {{ service.name }}</p>
+{% if applicant_name %}<p>Sehr geehrte/r {{ applicant_name }},</p>{% else %}<p>Sehr geehrte Damen und Herren,</p>{% endif %}
+<p>über Ihren Antrag vom {{ case.created_at|date:"d.m.Y" }} wird wie folgt entschieden:</p>
+<p class="outcome">Ergebnis: <strong>{{ outcome_label }}</strong></p>
+<h2>Gründe</h2>
+<p>{{ reasoning|linebreaksbr }}</p>
+{% if case.fee %}<h2>Kosten</h2><p>Für diesen Bescheid wird eine Gebühr von {{ case.fee }} EUR erhoben.</p>{% endif %}
+<h2>Rechtsbehelfsbelehrung</h2>
+<p>Gegen diesen Bescheid kann innerhalb eines Monats nach seiner Bekanntgabe Klage erhoben werden
+bei dem Bayerischen Verwaltungsgericht Regensburg, Haidplatz 1, 93047 Regensburg, schriftlich,
+zur Niederschrift des Urkundsbeamten der Geschäftsstelle oder elektronisch in einer für den
+Schriftformersatz zugelassenen Form. Die Klage muss den Kläger, den Beklagten (Freistaat Bayern
+bzw. die erlassende Körperschaft) und den Gegenstand des Klagebegehrens bezeichnen.</p>
+<p class="small">Hinweis: Durch das Gesetz zur Ausführung der Verwaltungsgerichtsordnung ist das
+Widerspruchsverfahren in Bayern in den meisten Rechtsbereichen abgeschafft. Die Einlegung eines
+Rechtsbehelfs per einfacher E-Mail ist nicht zugelassen und entfaltet keine rechtlichen Wirkungen.</p>
+<p>Mit freundlichen Grüßen<br>{{ department.name }}</p>
+"""
+
+
+def _pdf(html: str) -> bytes:
+    return HTML(string=html).write_pdf()
+
+
+def render_receipt_pdf(*, case, rows: list[tuple[str, str]]) -> bytes:
+    """Eingangsbestätigung: always German (the official language), as the notice."""
+    with translation.override("de"):
+        html = render_to_string(
+            "cases/pdf/receipt.html",
+            {"case": case, "service": case.service, "rows": rows, "branding": current_branding()},
+        )
+    return _pdf(html)
+
+
+def render_notice_pdf(*, case, notice_template: str, context: dict) -> bytes:
+    """Bescheid from the service's template (a Django template text) or the default one."""
+    with translation.override("de"):
+        body = Template(notice_template or DEFAULT_NOTICE_TEMPLATE).render(Context(context, autoescape=True))
+        html = render_to_string(
+            "cases/pdf/letter.html",
+            {"case": case, "body": body, "branding": current_branding(), "title": "Bescheid"},
+        )
+    return _pdf(html)

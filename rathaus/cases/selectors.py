@@ -1,0 +1,117 @@
+"""Read queries of cases: the applicant's list, the department inbox, timelines, summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from rathaus.accounts.constants import DEPARTMENT_ROLES
+from rathaus.accounts.models import User
+
+from .models import Case, CaseEvent
+from .rules import department_role_ids
+
+__all__ = [
+    "INBOX_SORTS",
+    "case_processing_time",
+    "cases_of_applicant",
+    "department_inbox",
+    "department_staff",
+    "public_timeline",
+    "submission_summary_rows",
+]
+
+INBOX_SORTS = {
+    "due": ("due_at", "created_at"),
+    "-due": ("-due_at", "-created_at"),
+    "received": ("created_at",),
+    "-received": ("-created_at",),
+    "reference": ("reference",),
+}
+
+
+def cases_of_applicant(user) -> QuerySet[Case]:
+    return Case.objects.for_applicant(user).select_related("service__workflow").order_by("-created_at")
+
+
+def department_inbox(
+    user,
+    *,
+    state: str = "",
+    scope: str = "",
+    overdue: bool = False,
+    query: str = "",
+    sort: str = "due",
+    include_closed: bool = False,
+) -> QuerySet[Case]:
+    """The cases of the departments ``user`` processes; overdue cases first, then ``sort``."""
+    now = timezone.now()
+    cases = Case.objects.for_departments(department_role_ids(user)).select_related(
+        "service__workflow", "department", "assigned_to"
+    )
+    if not include_closed and not state:
+        cases = cases.open()
+    if state:
+        cases = cases.filter(state=state)
+    if scope == "mine":
+        cases = cases.filter(assigned_to_id=user.pk)
+    elif scope == "unassigned":
+        cases = cases.filter(assigned_to__isnull=True)
+    overdue_q = Q(closed_at__isnull=True) & (Q(due_at__lt=now) | Q(state_due_at__lt=now))
+    if overdue:
+        cases = cases.filter(overdue_q)
+    if query.strip():
+        cases = cases.filter(reference__icontains=query.strip()[:32])
+    cases = cases.annotate(
+        overdue_rank=When_(When(overdue_q, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    return cases.order_by("overdue_rank", *INBOX_SORTS.get(sort, INBOX_SORTS["due"]))
+
+
+def department_staff(department_id: int) -> QuerySet[User]:
+    """Who may be given a case of this department."""
+    return (
+        User.objects.filter(staff_roles__department_id=department_id, staff_roles__kind__in=DEPARTMENT_ROLES)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def public_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.filter(public=True).order_by("created_at", "id")
+
+
+def case_processing_time(case: Case) -> dt.timedelta:
+    """Decision time minus receipt, without the time spent waiting for the applicant."""
+    return dt.timedelta(seconds=case.processing_seconds)
+
+
+def submission_summary_rows(submission, language: str | None = None) -> list[tuple[str, str]]:
+    """The answers as (label, value) rows, as the form engine shows them; a plain key/value list
+    if the definition cannot be read."""
+    language = language or get_language() or "de"
+    try:
+        from rathaus.forms.engine import FormSpec, summary_rows
+
+        spec = FormSpec.from_json(submission.form_version.schema)
+        return summary_rows(spec, submission.data, language)
+    except Exception:
+        return [
+            (str(key), _plain(value))
+            for key, value in (submission.data or {}).items()
+            if not key.startswith("_")
+        ]
+
+
+def _plain(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    return "" if value is None else str(value)

@@ -1,0 +1,213 @@
+"""Permission tests by page: who may open which case, document and back-office page."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rathaus.cases.models import Case, DocumentKind
+from rathaus.cases.services import case_transition
+from rathaus.core.constants import AuditAction
+from rathaus.core.models import AuditEntry
+
+from .factories import make_case
+
+
+def _denials() -> int:
+    return AuditEntry.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+
+
+def _urls(case):
+    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+    return {
+        "detail": reverse("cases:detail", args=[case.reference]),
+        "status": reverse("cases:status", args=[case.reference]),
+        "document": reverse("cases:document", args=[case.reference, receipt.pk]),
+        "backoffice": reverse("backoffice:detail", args=[case.reference]),
+        "backoffice_document": reverse("backoffice:document", args=[case.reference, receipt.pk]),
+    }
+
+
+def test_applicant_sees_list_case_and_downloads_receipt(case, citizen_client):
+    response = citizen_client.get(reverse("cases:list"))
+    assert response.status_code == 200 and case.reference in response.content.decode()
+    urls = _urls(case)
+    assert citizen_client.get(urls["detail"]).status_code == 200
+    download = citizen_client.get(urls["document"])
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_list_rows_for_htmx_polling(case, citizen_client):
+    response = citizen_client.get(reverse("cases:list"), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'hx-trigger="every 30s"' in body and "<html" not in body
+
+
+@pytest.mark.parametrize("page", ["detail", "status", "document", "backoffice", "backoffice_document"])
+def test_second_citizen_cannot_open_case(case, other_citizen_client, page):
+    before = _denials()
+    assert other_citizen_client.get(_urls(case)[page]).status_code in (403, 404)
+    assert _denials() > before
+
+
+@pytest.mark.parametrize("page", ["detail", "document", "backoffice", "backoffice_document"])
+def test_staff_of_another_department_cannot_open_case(case, other_caseworker_client, page):
+    before = _denials()
+    assert other_caseworker_client.get(_urls(case)[page]).status_code == 404
+    assert _denials() > before
+
+
+@pytest.mark.parametrize("page", ["detail", "document", "backoffice", "backoffice_document"])
+def test_anonymous_is_sent_to_login(case, page):
+    before = _denials()
+    response = Client().get(_urls(case)[page])
+    assert response.status_code == 302 and "anmelden" in response["Location"]
+    assert _denials() > before
+
+
+def test_staff_read_is_audited_for_the_applicant(case, caseworker, caseworker_client, citizen):
+    response = caseworker_client.get(reverse("backoffice:detail", args=[case.reference]))
+    assert response.status_code == 200
+    assert "Neuer Wohnsitz Domplatz" in response.content.decode()
+    entry = AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_READ).latest("sequence")
+    assert entry.subject_user_id == citizen.pk and entry.actor_id == caseworker.pk
+    assert AuditEntry.objects.staff_reads_of(citizen.pk).exists()
+
+
+def test_caseworker_page_offers_only_allowed_steps(case, caseworker_client):
+    body = caseworker_client.get(reverse("backoffice:detail", args=[case.reference])).content.decode()
+    assert 'value="start_review"' in body
+    assert 'value="withdraw"' not in body and 'value="close"' not in body
+
+
+def test_citizen_page_does_not_show_internal_notes(case, caseworker, citizen_client):
+    from rathaus.cases.services import case_add_note
+
+    case_add_note(case=case, acting_user=caseworker, text="Geheime Notiz")
+    assert (
+        "Geheime Notiz"
+        not in citizen_client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    )
+
+
+def test_inbox_lists_own_department_only(case, other_service, other_citizen, caseworker_client):
+    foreign = make_case(other_service, applicant=other_citizen)
+    body = caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    assert case.reference in body and foreign.reference not in body
+
+
+def test_inbox_search_and_filters(case, service, citizen, caseworker, caseworker_client):
+    second = make_case(service, applicant=citizen)
+    case_transition(case=second, acting_user=caseworker, transition="start_review")
+    body = caseworker_client.get(reverse("backoffice:inbox"), {"q": case.reference}).content.decode()
+    assert case.reference in body and second.reference not in body
+    body = caseworker_client.get(reverse("backoffice:inbox"), {"state": "in_review"}).content.decode()
+    assert second.reference in body and case.reference not in body
+    body = caseworker_client.get(reverse("backoffice:inbox"), {"scope": "unassigned"}).content.decode()
+    assert case.reference in body
+
+
+def test_overdue_cases_come_first(service, citizen, caseworker):
+    from django.utils import timezone
+
+    from rathaus.cases.selectors import department_inbox
+
+    late = make_case(service, applicant=citizen)
+    fresh = make_case(service, applicant=citizen)
+    Case.objects.filter(pk=late.pk).update(due_at=timezone.now() - timezone.timedelta(days=1))
+    Case.objects.filter(pk=fresh.pk).update(
+        due_at=timezone.now() - timezone.timedelta(days=-30), state_due_at=None
+    )
+    Case.objects.filter(pk=late.pk).update(state_due_at=None)
+    ordered = list(department_inbox(caseworker, sort="-received"))
+    assert ordered[0] == late
+    assert list(department_inbox(caseworker, overdue=True)) == [late]
+
+
+def test_citizen_cannot_use_inbox(citizen_client):
+    assert citizen_client.get(reverse("backoffice:inbox")).status_code == 403
+
+
+def test_bulk_assign_page_refuses_foreign_cases(
+    case, other_service, other_citizen, caseworker, caseworker_client
+):
+    foreign = make_case(other_service, applicant=other_citizen)
+    caseworker_client.post(
+        reverse("backoffice:bulk_assign"), {"cases": [foreign.pk], "assignee": caseworker.pk}
+    )
+    assert Case.objects.get(pk=foreign.pk).assigned_to is None
+
+
+def test_workflow_buttons_through_pages(case, caseworker, caseworker_client, citizen_client):
+    url = reverse("backoffice:transition", args=[case.reference])
+    caseworker_client.post(
+        url,
+        {
+            "transition_name": "start_review",
+            "start_review-transition": "start_review",
+            "start_review-version": case.version,
+        },
+    )
+    assert Case.objects.get(pk=case.pk).state == "in_review"
+    # A stale form (old version) changes nothing and says why.
+    response = caseworker_client.post(
+        reverse("backoffice:decide", args=[case.reference]),
+        {"outcome": "granted", "reasoning": "ok", "version": case.version},
+        follow=True,
+    )
+    assert Case.objects.get(pk=case.pk).state == "in_review"
+    assert "meantime" in response.content.decode() or "zwischenzeitlich" in response.content.decode()
+    stored = Case.objects.get(pk=case.pk)
+    caseworker_client.post(
+        reverse("backoffice:information_request", args=[case.reference]),
+        {"message": "Bitte Nachweis hochladen", "version": stored.version},
+    )
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.state == "information_requested"
+    info = stored.information_requests.get()
+    citizen_client.post(reverse("cases:answer", args=[case.reference, info.pk]), {"answer": "Erledigt"})
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.state == "in_review"
+    caseworker_client.post(
+        reverse("backoffice:decide", args=[case.reference]),
+        {"outcome": "granted", "reasoning": "Alles da", "version": stored.version},
+    )
+    assert Case.objects.get(pk=case.pk).state == "decided"
+
+
+def test_withdraw_through_the_page(case, citizen_client):
+    citizen_client.post(reverse("cases:withdraw", args=[case.reference]), {"version": case.version})
+    assert Case.objects.get(pk=case.pk).state == "withdrawn"
+
+
+def test_other_citizen_cannot_withdraw(case, other_citizen_client):
+    response = other_citizen_client.post(
+        reverse("cases:withdraw", args=[case.reference]), {"version": case.version}
+    )
+    assert response.status_code == 404
+    assert Case.objects.get(pk=case.pk).state == "received"
+
+
+def test_organisation_member_sees_organisation_case(service, citizen, other_citizen, other_citizen_client):
+    from rathaus.accounts.models import Organisation, OrganisationMembership
+
+    organisation = Organisation.objects.create(name="Muster GmbH", kind="company")
+    OrganisationMembership.objects.create(organisation=organisation, user=other_citizen)
+    case = make_case(service, applicant=citizen, organisation=organisation)
+    assert other_citizen_client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
+
+
+def test_counter_intake_page_for_staff(service, caseworker_client, citizen):
+    response = caseworker_client.get(reverse("backoffice:counter_intake"))
+    assert response.status_code == 200
+    response = caseworker_client.post(
+        reverse("backoffice:counter_intake"),
+        {"service": service.pk, "channel": "counter", "email": citizen.email},
+    )
+    assert response.status_code == 302
+    from rathaus.forms.models import Draft
+
+    draft = Draft.objects.get(applicant=citizen)
+    assert draft.channel == "counter"

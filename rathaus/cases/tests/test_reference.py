@@ -1,0 +1,80 @@
+import re
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from rathaus.cases.models import Case, ReferenceCounter
+from rathaus.cases.services import reference_allocate
+
+from .factories import make_case
+
+REFERENCE = re.compile(r"^RBG-\d{4}-\d{6}$")
+
+
+def test_reference_has_prefix_year_and_six_digits(case):
+    assert REFERENCE.match(case.reference)
+    assert case.reference.split("-")[1] == str(timezone.localtime(case.created_at).year)
+
+
+def test_references_are_unique_and_consecutive(service, citizen):
+    refs = [make_case(service, applicant=citizen).reference for _ in range(3)]
+    numbers = [int(ref.rsplit("-", 1)[1]) for ref in refs]
+    assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
+    assert Case.objects.filter(reference__in=refs).count() == 3
+
+
+def test_reference_prefix_comes_from_the_setting(settings, db):
+    settings.CASE_REFERENCE_PREFIX = "ABC"
+    with transaction.atomic():
+        assert reference_allocate(year=2031) == "ABC-2031-000001"
+    assert ReferenceCounter.objects.get(prefix="ABC", year=2031).last_number == 1
+
+
+def test_rolled_back_case_returns_its_number(db):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        reference_allocate(year=2032)
+        raise RuntimeError
+    with transaction.atomic():
+        assert reference_allocate(year=2032) == "RBG-2032-000001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_allocations_get_distinct_gap_free_numbers():
+    """On PostgreSQL several threads, each with its own connection, allocate at the same time
+    (the first of them also races to create the year's counter row). SQLite serialises writers
+    anyway, so there the same allocations run one after the other."""
+    count = 12
+    results: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(count) if connection.vendor == "postgresql" else None
+
+    def allocate():
+        try:
+            if start is not None:
+                start.wait(timeout=10)
+            with transaction.atomic():
+                reference = reference_allocate(year=2040)
+            with lock:
+                results.append(reference)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            if start is not None:
+                connections.close_all()
+
+    if connection.vendor == "postgresql":
+        threads = [threading.Thread(target=allocate) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    else:
+        for _ in range(count):
+            allocate()
+    assert not errors, errors
+    numbers = sorted(int(ref.rsplit("-", 1)[1]) for ref in results)
+    assert numbers == list(range(1, count + 1))
+    assert len(set(results)) == count

@@ -1,0 +1,6 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MailboxAuditAction(models.TextChoices):
+    MESSAGE_SENT = "mailbox_message_sent", _("Message to the administration sent")

@@ -1,0 +1,113 @@
+"""Write use cases of the mailbox (Postfach).
+
+Messages of the city arrive through the ``case_event`` signal of cases (see ``receivers``), in
+the same transaction as the change of the case. The e-mail notice that follows after commit says
+only that something new is waiting, never what: no name, no reference, no content, only a link
+to the portal, in the person's preferred language.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from rathaus.accounts.constants import ContactChannel
+from rathaus.cases.models import Case
+from rathaus.core.audit import audit_record
+
+from .constants import MailboxAuditAction
+from .models import Message, Thread
+
+__all__ = ["message_deliver", "message_reply", "notify_new_message", "thread_for_case", "thread_mark_read"]
+
+
+def _base_url() -> str:
+    return getattr(settings, "PORTAL_URL", "") or "http://127.0.0.1:8000"
+
+
+def notify_new_message(*, person) -> None:
+    """E-mail the person that a message is waiting, after commit; only for those who chose the
+    online mailbox as their channel."""
+    if not person.email or not person.is_active or person.preferred_channel != ContactChannel.MAILBOX:
+        return
+    language = person.preferred_language or "de"
+    recipient = person.email
+    context = {"link": reverse("mailbox:index"), "base_url": _base_url()}
+
+    def _send():
+        with translation.override(language):
+            subject = render_to_string("mailbox/email/new_message_subject.txt", context).strip()
+            body = render_to_string("mailbox/email/new_message.txt", context)
+        send_mail(subject, body, None, [recipient])
+
+    transaction.on_commit(_send)
+
+
+def thread_for_case(case: Case) -> Thread | None:
+    """The conversation of a case with its applicant; None if the applicant has no account."""
+    if case.applicant_id is None:
+        return None
+    thread, _created = Thread.objects.get_or_create(
+        case=case,
+        defaults={"person_id": case.applicant_id, "subject": f"{case.service.name} – {case.reference}"[:200]},
+    )
+    return thread
+
+
+@transaction.atomic
+def message_deliver(*, case: Case, body: str, documents=(), author=None) -> Message | None:
+    """Put a message of the city (with documents) into the applicant's conversation."""
+    thread = thread_for_case(case)
+    if thread is None:
+        return None
+    message = Message.objects.create(
+        thread=thread,
+        sender=Message.Sender.CITY,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        body=body,
+    )
+    if documents:
+        message.documents.set(documents)
+    thread.updated_at = message.created_at
+    thread.save(update_fields=["updated_at"])
+    notify_new_message(person=thread.person)
+    return message
+
+
+@transaction.atomic
+def message_reply(*, thread: Thread, acting_user, body: str, request=None) -> Message:
+    """The person writes to the city in a conversation."""
+    if thread.person_id != acting_user.pk:
+        raise PermissionDenied
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Please write a message."))
+    message = Message(thread=thread, sender=Message.Sender.PERSON, author=acting_user, body=body)
+    message.full_clean()
+    message.save()
+    thread.updated_at = message.created_at
+    thread.save(update_fields=["updated_at"])
+    audit_record(
+        action=MailboxAuditAction.MESSAGE_SENT,
+        actor=acting_user,
+        obj=thread.case,
+        subject_user_id=acting_user.pk,
+        request=request,
+    )
+    return message
+
+
+@transaction.atomic
+def thread_mark_read(*, thread: Thread, acting_user) -> int:
+    """Mark the city's messages of a conversation as read by its person."""
+    if thread.person_id != acting_user.pk:
+        raise PermissionDenied
+    return thread.messages.filter(sender=Message.Sender.CITY, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,138 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rathaus.cases.models import DocumentKind
+from rathaus.cases.services import (
+    case_decide,
+    case_message_send,
+    case_transition,
+    information_request_create,
+)
+from rathaus.cases.tests.factories import make_case
+from rathaus.core.constants import AuditAction
+from rathaus.core.models import AuditEntry
+from rathaus.mailbox.models import Message, Thread
+from rathaus.mailbox.selectors import unread_count
+
+
+def test_receipt_arrives_in_the_applicants_thread(case, citizen):
+    thread = Thread.objects.get(case=case)
+    assert thread.person == citizen
+    message = thread.messages.get()
+    assert message.sender == Message.Sender.CITY
+    assert list(message.documents.values_list("kind", flat=True)) == [DocumentKind.RECEIPT]
+
+
+def test_notice_arrives_in_the_same_thread(case, caseworker):
+    case_transition(case=case, acting_user=caseworker, transition="start_review")
+    notice = case_decide(case=case, acting_user=caseworker, outcome="granted", reasoning="Passt.")
+    thread = Thread.objects.get(case=case)
+    kinds = set(Message.objects.filter(thread=thread).values_list("documents__kind", flat=True))
+    assert {DocumentKind.RECEIPT, DocumentKind.NOTICE} <= kinds
+    assert thread.messages.filter(documents=notice.document).exists()
+
+
+def test_information_request_and_staff_message_arrive(case, caseworker):
+    information_request_create(case=case, acting_user=caseworker, message="Bitte Nachweis hochladen")
+    case_message_send(case=case, acting_user=caseworker, text="Wir melden uns bald.")
+    bodies = list(Thread.objects.get(case=case).messages.values_list("body", flat=True))
+    assert "Bitte Nachweis hochladen" in bodies and "Wir melden uns bald." in bodies
+
+
+def test_no_thread_without_applicant_account(service, caseworker):
+    from rathaus.cases.services import case_create
+    from rathaus.cases.tests.factories import make_submission
+
+    case = case_create(
+        submission=make_submission(service, channel="post", entered_by=caseworker), acting_user=caseworker
+    )
+    assert not Thread.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_email_notice_contains_no_personal_data(outbox, department, citizen, caseworker):
+    from rathaus.cases.tests.factories import make_service
+
+    service = make_service(department)
+    case = make_case(service, applicant=citizen)
+    information_request_create(case=case, acting_user=caseworker, message="Bitte Meldebescheinigung")
+    mails = list(outbox.filter(to=citizen.email))
+    assert len(mails) == 2
+    for mail in mails:
+        text = f"{mail.subject}\n{mail.body}"
+        for secret in (
+            citizen.first_name,
+            citizen.last_name,
+            citizen.street,
+            case.reference,
+            service.name,
+            "Meldebescheinigung",
+        ):
+            assert secret not in text
+        assert reverse("mailbox:index") in mail.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_email_notice_in_preferred_language(outbox, department, citizen):
+    from rathaus.cases.tests.factories import make_service
+
+    citizen.preferred_language = "en"
+    citizen.save()
+    make_case(make_service(department), applicant=citizen)
+    mail = outbox.get(to=citizen.email)
+    assert "mailbox" in mail.subject.lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_email_for_people_who_chose_post(outbox, department, citizen):
+    from rathaus.cases.tests.factories import make_service
+
+    citizen.preferred_channel = "post"
+    citizen.save()
+    make_case(make_service(department), applicant=citizen)
+    assert not outbox.filter(to=citizen.email).exists()
+
+
+def test_mailbox_pages_unread_and_mark_read(case, citizen, citizen_client):
+    assert unread_count(citizen) == 1
+    index = citizen_client.get(reverse("mailbox:index"))
+    assert index.status_code == 200 and case.reference in index.content.decode()
+    thread = Thread.objects.get(case=case)
+    page = citizen_client.get(reverse("mailbox:thread", args=[thread.pk]))
+    assert page.status_code == 200
+    assert reverse("cases:document", args=[case.reference, case.documents.get().pk]) in page.content.decode()
+    assert unread_count(citizen) == 0
+
+
+def test_reply_with_htmx(case, citizen_client):
+    thread = Thread.objects.get(case=case)
+    response = citizen_client.post(
+        reverse("mailbox:reply", args=[thread.pk]), {"body": "Danke!"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "Danke!" in response.content.decode() and "<html" not in response.content.decode()
+    assert thread.messages.filter(sender=Message.Sender.PERSON, body="Danke!").exists()
+
+
+@pytest.mark.parametrize("who", ["other_citizen_client", "other_caseworker_client", "caseworker_client"])
+def test_others_cannot_open_or_reply_to_a_thread(case, request, who):
+    client = request.getfixturevalue(who)
+    thread = Thread.objects.get(case=case)
+    before = AuditEntry.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    assert client.get(reverse("mailbox:thread", args=[thread.pk])).status_code == 404
+    assert client.post(reverse("mailbox:reply", args=[thread.pk]), {"body": "x"}).status_code == 404
+    assert AuditEntry.objects.filter(action=AuditAction.PERMISSION_DENIED).count() >= before + 2
+    assert not thread.messages.filter(body="x").exists()
+
+
+def test_anonymous_is_sent_to_login(case):
+    thread = Thread.objects.get(case=case)
+    response = Client().get(reverse("mailbox:thread", args=[thread.pk]))
+    assert response.status_code == 302 and "anmelden" in response["Location"]
+
+
+def test_others_cannot_download_a_message_document(case, other_citizen_client):
+    document = case.documents.get()
+    url = reverse("cases:document", args=[case.reference, document.pk])
+    assert other_citizen_client.get(url).status_code == 404

@@ -1,0 +1,71 @@
+"""Postfach pages: conversations by case, messages with documents, replies (htmx)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rathaus.core.permissions import access_object, login_required_for
+
+from . import selectors, services
+from .forms import ReplyForm
+from .models import Thread
+
+VIEW = "mailbox.view_thread"
+
+
+def _thread(request, pk: int) -> Thread:
+    return access_object(request, Thread.objects.select_related("case"), perm=VIEW, pk=pk)
+
+
+@login_required_for(VIEW)
+def index(request):
+    return render(
+        request, "mailbox/index.html", {"threads": selectors.threads_of(request.user), "title": _("Mailbox")}
+    )
+
+
+@login_required_for(VIEW)
+def unread(request):
+    return render(request, "mailbox/partials/unread.html", {"unread": selectors.unread_count(request.user)})
+
+
+def _thread_context(thread: Thread, form=None) -> dict:
+    return {
+        "thread": thread,
+        "thread_messages": thread.messages.select_related("author").prefetch_related("documents"),
+        "form": form or ReplyForm(),
+        "title": thread.subject,
+    }
+
+
+@login_required_for(VIEW)
+def thread_detail(request, pk: int):
+    thread = _thread(request, pk)
+    services.thread_mark_read(thread=thread, acting_user=request.user)
+    return render(request, "mailbox/thread.html", _thread_context(thread))
+
+
+@require_POST
+@login_required_for(VIEW)
+def reply(request, pk: int):
+    thread = _thread(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.message_reply(
+                thread=thread, acting_user=request.user, body=form.cleaned_data["body"], request=request
+            )
+            form = ReplyForm()
+        except ValidationError as exc:
+            form.add_error("body", exc)
+    if request.htmx:
+        return render(request, "mailbox/partials/conversation.html", _thread_context(thread, form))
+    if form.errors:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(request, _("Your message has been sent."))
+    return redirect("mailbox:thread", pk=thread.pk)
