@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# Two test processes: the machine has two cores.
+PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE := rathaus.settings
 
 .PHONY: install run serve test lint format messages check-chromium system-test-deps clean bench
