@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "rathaus.core.context_processors.site",
+                "rathaus.mailbox.context_processors.mailbox",
             ],
         },
     }
@@ -204,7 +205,10 @@ PASSWORD_RESET_TIMEOUT = env("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, cast=int)
 EMAIL_VERIFICATION_TIMEOUT = env("EMAIL_VERIFICATION_TIMEOUT", 60 * 60 * 24 * 3, cast=int)
 
 # Sessions expire after 30 minutes without activity (BSI IT-Grundschutz ORP.4) and at browser close.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db only with a shared cache: with the per-process local-memory cache, several app server
+# processes would each read their own stale copy of a session (a write in one process is not
+# seen by the next request landing on another one).
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 SESSION_COOKIE_AGE = env("SESSION_IDLE_SECONDS", 30 * 60, cast=int)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -357,6 +361,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of Rathaus, the digital town hall.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "rathaus.accounts.constants.OrganisationKind",
+        "DocumentKindEnum": "rathaus.cases.models.DocumentKind",
+    },
 }
 
 # --- Security headers ----------------------------------------------------------------------------

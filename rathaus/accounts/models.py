@@ -182,7 +182,7 @@ class StaffRole(models.Model):
         related_name="staff_roles",
         verbose_name=_("department"),
     )
-    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    granted_at = models.DateTimeField(_("granted on"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("staff role")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("zuweisen/", views.bulk_assign, name="bulk_assign"),
     path("erfassen/", views.counter_intake, name="counter_intake"),
+    path("webhooks/", views.webhook_failures, name="webhook_failures"),
     path("<str:reference>/", views.case_detail, name="detail"),
     path("<str:reference>/schritt/", views.transition, name="transition"),
     path("<str:reference>/uebernehmen/", views.claim, name="claim"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("<str:reference>/entscheiden/", views.decide, name="decide"),
     path("<str:reference>/dokumente/<int:pk>/", views.document_download, name="document"),
     path("<str:reference>/anlagen/<uuid:upload_id>/", views.upload_download, name="upload"),
+    path("<str:reference>/webhooks/<int:pk>/erneut/", views.webhook_resend, name="webhook_resend"),
 ]

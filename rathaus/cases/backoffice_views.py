@@ -34,7 +34,7 @@ from .forms import (
     NoteForm,
     TransitionForm,
 )
-from .models import Case
+from .models import Case, WebhookDelivery
 from .views import _error_text, document_response
 from .workflow import workflow_for_service
 
@@ -145,6 +145,7 @@ def case_detail(request, reference: str):
         "note_form": NoteForm(),
         "message_form": MessageForm() if case.applicant_id else None,
         "processing_time": selectors.case_processing_time(case),
+        "webhooks": case.webhook_deliveries.select_related("case"),
     }
     return render(request, "cases/backoffice/case_detail.html", context)
 
@@ -372,3 +373,31 @@ def counter_intake(request):
             ),
         },
     )
+
+
+@permission_required("cases.use_inbox")
+def webhook_failures(request):
+    """Deliveries to specialised systems that failed, for the caller's departments."""
+    deliveries = selectors.failed_webhook_deliveries(request.user)[:200]
+    return render(
+        request,
+        "cases/backoffice/webhook_failures.html",
+        {"deliveries": deliveries, "title": _("Failed webhook deliveries")},
+    )
+
+
+@require_POST
+@login_required_for(PROCESS)
+def webhook_resend(request, reference: str, pk: int):
+    case = _case(request, reference)
+    delivery = WebhookDelivery.objects.filter(case=case, pk=pk).first()
+    if delivery is None:
+        raise Http404
+    _run(
+        request,
+        lambda: services.webhook_resend(delivery=delivery, acting_user=request.user, request=request),
+        _("The delivery will be sent again."),
+    )
+    if request.POST.get("back") == "failures":
+        return redirect("backoffice:webhook_failures")
+    return redirect("backoffice:detail", reference=case.reference)

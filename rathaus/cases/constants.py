@@ -56,6 +56,7 @@ class CaseAuditAction(models.TextChoices):
     CASE_WITHDRAWN = "case_withdrawn", _("Application withdrawn")
     CASE_MESSAGE_SENT = "case_message_sent", _("Message sent")
     DOCUMENT_DOWNLOADED = "document_downloaded", _("Document downloaded")
+    WEBHOOK_RESENT = "webhook_resent", _("Webhook delivery sent again")
 
 
 class DocumentKindLabels:

@@ -15,7 +15,19 @@ from .models import NoticeOutcome
 from .selectors import INBOX_SORTS
 
 
-class VersionedForm(KernForm):
+class OwnIdsForm(KernForm):
+    """Several forms share the back-office case page: each gets its own id prefix, so that no
+    id occurs twice and every label points at its own field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(OwnIdsForm):
     """Carries the case version the page showed (optimistic concurrency)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -32,6 +44,7 @@ class TransitionForm(VersionedForm):
 
 
 class WithdrawForm(VersionedForm):
+    id_prefix = "withdraw"
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,
@@ -40,19 +53,22 @@ class WithdrawForm(VersionedForm):
     )
 
 
-class NoteForm(KernForm):
+class NoteForm(OwnIdsForm):
+    id_prefix = "note"
     text = forms.CharField(
         label=_("Internal note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class MessageForm(KernForm):
+class MessageForm(OwnIdsForm):
+    id_prefix = "message"
     text = forms.CharField(
         label=_("Message to the applicant"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
 class InformationRequestForm(VersionedForm):
+    id_prefix = "request"
     message = forms.CharField(
         label=_("What is missing?"),
         help_text=_("The applicant reads this text in the mailbox and answers in the portal."),
@@ -62,6 +78,7 @@ class InformationRequestForm(VersionedForm):
 
 
 class DecideForm(VersionedForm):
+    id_prefix = "decide"
     outcome = forms.ChoiceField(label=_("Decision"), choices=NoticeOutcome.choices, widget=forms.RadioSelect)
     reasoning = forms.CharField(
         label=_("Reasons"),
@@ -72,6 +89,7 @@ class DecideForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
+    id_prefix = "assign"
     assignee = forms.ModelChoiceField(
         label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
     )

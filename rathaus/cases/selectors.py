@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from rathaus.accounts.constants import DEPARTMENT_ROLES
 from rathaus.accounts.models import User
 
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, WebhookDelivery
 from .rules import department_role_ids
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "cases_of_applicant",
     "department_inbox",
     "department_staff",
+    "failed_webhook_deliveries",
     "public_timeline",
     "submission_summary_rows",
 ]
@@ -78,6 +79,17 @@ def department_staff(department_id: int) -> QuerySet[User]:
         User.objects.filter(staff_roles__department_id=department_id, staff_roles__kind__in=DEPARTMENT_ROLES)
         .distinct()
         .order_by("last_name", "first_name")
+    )
+
+
+def failed_webhook_deliveries(user) -> QuerySet[WebhookDelivery]:
+    """Deliveries to specialised systems that gave up, for the departments ``user`` processes."""
+    return (
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.FAILED, case__department_id__in=department_role_ids(user)
+        )
+        .select_related("case__service")
+        .order_by("-created_at")
     )
 
 

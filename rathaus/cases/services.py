@@ -66,6 +66,7 @@ __all__ = [
     "information_request_answer",
     "information_request_create",
     "reference_allocate",
+    "webhook_resend",
 ]
 
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -279,6 +280,14 @@ def case_create(*, submission, acting_user, request=None) -> Case:
     The receipt (Eingangsbestätigung) is stored as a document and announced, so the mailbox puts
     it in the applicant's conversation.
     """
+    case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
+    _receipt_deliver(case, event, submission=submission, acting_user=acting_user)
+    return case
+
+
+@transaction.atomic
+def _case_open(*, submission, acting_user, request=None) -> tuple[Case, CaseEvent]:
+    """The case, its first event and the audit entry; the receipt is ``_receipt_deliver``."""
     service = submission.form_version.definition.service
     workflow = workflow_for_service(service)
     now = timezone.now()
@@ -308,18 +317,24 @@ def case_create(*, submission, acting_user, request=None) -> Case:
         channel=case.channel,
         service=service.slug,
     )
+    return case, event
+
+
+@transaction.atomic
+def _receipt_deliver(case: Case, event: CaseEvent, *, submission, acting_user) -> Document:
+    """Render the receipt (WeasyPrint, about 0.1 s), store it and announce the case with it."""
+    content = pdf.render_receipt_pdf(case=case, rows=submission_summary_rows(submission))
     receipt = Document(
         case=case, kind=DocumentKind.RECEIPT, title=f"{DocumentKindLabels.RECEIPT} {case.reference}"
     )
-    content = pdf.render_receipt_pdf(case=case, rows=submission_summary_rows(submission))
     receipt.file.save(f"{case.reference}-eingangsbestaetigung.pdf", ContentFile(content), save=True)
     with translation.override(_applicant_language(case)):
         text = _(
             "Your application “%(service)s” has been received under the reference %(reference)s. "
             "The acknowledgement of receipt is attached."
-        ) % {"service": service.display_name, "reference": case.reference}
+        ) % {"service": case.service.display_name, "reference": case.reference}
     _announce(case, event, actor=acting_user, documents=[receipt], message=text)
-    return case
+    return receipt
 
 
 def application_submit(
@@ -344,7 +359,13 @@ def application_submit(
             existing = Case.objects.filter(submission=submission).first()
             if existing is not None:
                 return existing
-        return case_create(submission=submission, acting_user=acting_user, request=request)
+        case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
+    # The receipt is rendered after the commit: until then this transaction holds the reference
+    # counter and audit chain locks, so rendering inside would let only one submission at a time
+    # proceed on all app servers (issue 3 benchmark). Announcing it (mailbox message) follows in
+    # its own transaction a moment later.
+    _receipt_deliver(case, event, submission=submission, acting_user=acting_user)
+    return case
 
 
 def counter_draft_start(*, acting_user, service, channel: str, applicant: User | None, session):
@@ -521,18 +542,19 @@ def case_message_send(*, case: Case, acting_user, text: str, request=None) -> Ca
 
 
 @transaction.atomic
-def case_record_read(*, case: Case, acting_user, request=None) -> None:
-    """Record that a member of staff opened the case's personal data, for the applicant's
-    "who looked at my data"."""
+def case_record_read(*, case: Case, acting_user, request=None, item: str = "") -> None:
+    """Record that a member of staff opened the case's personal data (``item``: a part of it,
+    such as a document), for the applicant's "who looked at my data"."""
     if case.applicant_id == acting_user.pk:
         return
+    purpose = f"Vorgang {case.reference}: {item}" if item else f"Vorgang {case.reference}"
     audit_record(
         action=AuditAction.PERSONAL_DATA_READ,
         actor=acting_user,
         obj=case,
         subject_user_id=case.applicant_id,
         request=request,
-        details={"purpose": f"Vorgang {case.reference}"},
+        details={"purpose": purpose},
     )
 
 
@@ -705,3 +727,36 @@ def case_decide(
     _announce(locked, event, actor=acting_user, documents=[document], message=text)
     _sync(case, locked)
     return notice
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_resend(*, delivery: WebhookDelivery, acting_user, request=None) -> WebhookDelivery:
+    """Send a failed delivery again: staff of the case's department start a fresh round of
+    attempts (with backoff) once the receiving system works again."""
+    locked = WebhookDelivery.objects.select_for_update().select_related("case").get(pk=delivery.pk)
+    _require_roles(locked.case, acting_user, _staff_roles())
+    if locked.status != WebhookDelivery.Status.FAILED:
+        raise ValidationError(_("Only failed deliveries can be sent again."))
+    locked.status = WebhookDelivery.Status.PENDING
+    locked.attempts = 0
+    locked.next_attempt_at = timezone.now()
+    locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    _audit(
+        CaseAuditAction.WEBHOOK_RESENT,
+        case=locked.case,
+        actor=acting_user,
+        request=request,
+        delivery=locked.pk,
+        event=locked.event,
+    )
+
+    def _enqueue():
+        from .tasks import webhook_deliver
+
+        webhook_deliver.enqueue(delivery_id=locked.pk)
+
+    transaction.on_commit(_enqueue)
+    return _sync(delivery, locked)

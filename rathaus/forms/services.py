@@ -28,6 +28,7 @@ from .selectors import spec_for_version
 from .uploads import SNIFF_BYTES, safe_original_name, sniff_kind
 
 __all__ = [
+    "draft_save_answers",
     "draft_save_step",
     "draft_start",
     "form_definition_ensure",
@@ -118,8 +119,9 @@ def draft_start(
 ) -> Draft:
     """Start (or, for a logged-in person, resume) a draft of ``form_version``.
 
-    Logged-in: one draft per person and version, prefilled from the account (of the applicant
-    when staff enter it for someone). Anonymous: only where the service allows it; the id is
+    Logged-in online: one draft per person and version, resumed, prefilled from the account.
+    Counter, post and phone (staff for an applicant): a new draft each time, prefilled from the
+    applicant's account, so one caseworker never resumes another person's application. Anonymous: only where the service allows it; the id is
     kept in the session, which is the only key to the draft.
     """
     service = form_version.definition.service
@@ -131,8 +133,8 @@ def draft_start(
         return _anonymous_draft(form_version, session)
     if channel != Channel.ONLINE and not user.is_staff_member:
         raise PermissionDenied
-    existing = Draft.objects.filter(owner=user, form_version=form_version).first()
-    if existing is not None:
+    online = Draft.objects.filter(owner=user, form_version=form_version, channel=Channel.ONLINE)
+    if channel == Channel.ONLINE and (existing := online.first()) is not None:
         return existing
     spec = spec_for_version(form_version)
     draft = Draft(
@@ -146,8 +148,8 @@ def draft_start(
     try:
         with transaction.atomic():
             draft.save(force_insert=True)
-    except IntegrityError:  # a second tab started it at the same moment
-        return Draft.objects.get(owner=user, form_version=form_version)
+    except IntegrityError:  # a second tab started the online draft at the same moment
+        return online.get()
     return draft
 
 
@@ -211,6 +213,23 @@ def draft_save_step(
     draft.current_step = step_id
     draft.save(update_fields=["data", "current_step", "updated_at"])
     return errors
+
+
+@transaction.atomic
+def draft_save_answers(*, draft: Draft, answers: dict, acting_user) -> Draft:
+    """Replace the answers of a draft at once (the API sends the whole form as JSON).
+
+    Only top-level questions the definition knows are kept; nothing is validated here, because
+    submitting validates every answer again (``validate_all``) and reports all errors at once.
+    """
+    if not _authenticated(acting_user) or draft.owner_id != acting_user.pk:
+        raise PermissionDenied
+    if not isinstance(answers, dict):
+        raise ValidationError(_("The answers must be a JSON object."))
+    spec = spec_for_version(draft.form_version)
+    draft.data = {name: value for name, value in answers.items() if name in spec.top_fields}
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
 
 
 @transaction.atomic

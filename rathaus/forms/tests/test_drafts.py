@@ -151,3 +151,23 @@ def test_adding_a_group_row_without_javascript(citizen_client, parking_version, 
     html = response.content.decode()
     assert 'name="vehicles.1.plate"' in html
     assert 'name="vehicles.2.plate"' not in html
+
+
+def test_caseworker_starts_separate_counter_drafts_for_two_people(
+    caseworker, citizen, other_citizen, parking_version
+):
+    from rathaus.forms.services import draft_start
+
+    first = draft_start(
+        user=caseworker, form_version=parking_version, session={}, channel="counter", applicant=citizen
+    )
+    second = draft_start(
+        user=caseworker, form_version=parking_version, session={}, channel="counter", applicant=other_citizen
+    )
+    assert first.pk != second.pk
+    assert (first.applicant, second.applicant) == (citizen, other_citizen)
+    assert first.data.get("first_name") == "Maria" and second.data.get("first_name") == "Jonas"
+    # The caseworker's own online draft is still one per version and resumed.
+    own = draft_start(user=caseworker, form_version=parking_version, session={})
+    assert draft_start(user=caseworker, form_version=parking_version, session={}) == own
+    assert own.pk not in (first.pk, second.pk)

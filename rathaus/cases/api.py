@@ -1,0 +1,615 @@
+"""Cases API: submitting applications, the applicant's own cases, the department inbox.
+
+Every case and document is fetched through the rules (``RulesObjectPermission`` in
+``get_object``): a stranger's case reads as missing (404) and the refusal is audited; staff
+reads are recorded for the applicant's "who looked at my data", as on the pages. Session logins
+of staff must have confirmed their second factor; integrations use tokens issued by an
+administrator (``rest_framework.authtoken``). Submitting runs through the same services as the
+form pages (draft, ``application_submit``), is idempotent by the ``Idempotency-Key`` header and
+answers invalid data with 400 and the errors by field, never with 500.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import APIException
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rathaus.accounts.trust import current_trust_level
+from rathaus.core.api import HideRefusalsMixin
+from rathaus.core.permissions import RulesObjectPermission, audit_denial
+from rathaus.forms.api import published_form_of, require_trust_level_for
+from rathaus.forms.engine import FillContext, FormValidationError
+from rathaus.forms.models import Draft
+from rathaus.forms.services import draft_save_answers, draft_start
+
+from . import selectors, services
+from .models import Case, CaseEvent, Document
+from .views import document_response
+from .workflow import workflow_for_service
+
+__all__ = [
+    "ApplicantCaseDetailView",
+    "ApplicantCaseListView",
+    "ApplicantDocumentFileView",
+    "StaffCaseAssignView",
+    "StaffCaseClaimView",
+    "StaffCaseDetailView",
+    "StaffCaseListView",
+    "StaffCaseTransitionView",
+    "StaffDocumentFileView",
+    "SubmissionCreateView",
+]
+
+PROCESS = "cases.process_case"
+VIEW_OWN = "cases.view_own_case"
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A key chosen by the client (max. 80 characters); repeating it returns the same case.",
+)
+FILE_RESPONSE = {
+    (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="the file"),
+    404: OpenApiResponse(description="no such document, or not yours"),
+}
+
+
+def _list_of(serializer_class):
+    return extend_schema_field(serializer_class(many=True))
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The case changed in the meantime.")
+    default_code = "stale"
+
+
+class Invalid(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = gettext_lazy("The request is not valid.")
+    default_code = "invalid"
+
+
+def _call(action):
+    """Run a service; refusals become 403, stale versions 409, invalid requests 400, each with
+    the service's message."""
+    try:
+        return action()
+    except services.StaleCaseError as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
+    except PermissionDenied as exc:
+        raise ApiPermissionDenied(str(exc) or None) from exc
+    except ValidationError as exc:
+        raise Invalid(" ".join(exc.messages)) from exc
+
+
+class ProcessesCases(permissions.BasePermission):
+    """Staff of a department that processes cases; a session login needs its second factor."""
+
+    message = gettext_lazy("Only caseworkers who confirmed their second factor may use this.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        verified = request.auth is not None or getattr(user, "is_verified", lambda: False)()
+        if user.has_perm("cases.use_inbox") and verified:
+            return True
+        audit_denial(request=request, perm="cases.use_inbox")
+        return False
+
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+class _StateLabelMixin(serializers.Serializer):
+    state_label = serializers.SerializerMethodField()
+
+    def get_state_label(self, obj) -> str:
+        cache = self.context.setdefault("_workflows", {})
+        if obj.service_id not in cache:
+            cache[obj.service_id] = workflow_for_service(obj.service)
+        return cache[obj.service_id].state_label(obj.state)
+
+
+class ApplicantCaseSerializer(_StateLabelMixin, serializers.ModelSerializer):
+    service = serializers.CharField(source="service.slug")
+    service_name = serializers.CharField(source="service.display_name")
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "service",
+            "service_name",
+            "state",
+            "state_label",
+            "channel",
+            "created_at",
+            "due_at",
+            "decided_at",
+            "closed_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class StaffCaseSerializer(ApplicantCaseSerializer):
+    department = serializers.CharField(source="department.code")
+    assigned_to = serializers.IntegerField(source="assigned_to_id", allow_null=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta(ApplicantCaseSerializer.Meta):
+        fields = [
+            *ApplicantCaseSerializer.Meta.fields,
+            "department",
+            "state_due_at",
+            "assigned_to",
+            "overdue",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        now = timezone.now()
+        return obj.closed_at is None and any(
+            d is not None and d < now for d in (obj.due_at, obj.state_due_at)
+        )
+
+
+class AnswerRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField()
+    to_state_label = serializers.CharField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["created_at", "kind", "kind_label", "from_state", "to_state", "to_state_label", "message"]
+        read_only_fields = fields
+
+
+class StaffEventSerializer(EventSerializer):
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "public", "actor"]
+        read_only_fields = fields
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "kind", "title", "content_type", "created_at"]
+        read_only_fields = fields
+
+
+class StaffDocumentSerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "visible_to_applicant"]
+        read_only_fields = fields
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+
+
+def _rows(case: Case) -> list[dict]:
+    return [
+        {"label": label, "value": value}
+        for label, value in selectors.submission_summary_rows(case.submission)
+    ]
+
+
+class ApplicantCaseDetailSerializer(ApplicantCaseSerializer):
+    data = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+
+    class Meta(ApplicantCaseSerializer.Meta):
+        fields = [*ApplicantCaseSerializer.Meta.fields, "data", "events", "documents"]
+        read_only_fields = fields
+
+    @_list_of(AnswerRowSerializer)
+    def get_data(self, obj) -> list[dict]:
+        return _rows(obj)
+
+    @_list_of(EventSerializer)
+    def get_events(self, obj) -> list[dict]:
+        return EventSerializer(selectors.public_timeline(obj), many=True).data
+
+    @_list_of(DocumentSerializer)
+    def get_documents(self, obj) -> list[dict]:
+        return DocumentSerializer(obj.documents.filter(visible_to_applicant=True), many=True).data
+
+
+class StaffCaseDetailSerializer(StaffCaseSerializer):
+    applicant = serializers.IntegerField(source="applicant_id", allow_null=True)
+    applicant_name = serializers.SerializerMethodField()
+    organisation = serializers.CharField(source="organisation.name", allow_null=True, default=None)
+    data = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    transitions = serializers.SerializerMethodField()
+
+    class Meta(StaffCaseSerializer.Meta):
+        fields = [
+            *StaffCaseSerializer.Meta.fields,
+            "applicant",
+            "applicant_name",
+            "organisation",
+            "data",
+            "events",
+            "documents",
+            "transitions",
+        ]
+        read_only_fields = fields
+
+    def get_applicant_name(self, obj) -> str:
+        return obj.applicant.get_full_name() if obj.applicant_id else ""
+
+    @_list_of(AnswerRowSerializer)
+    def get_data(self, obj) -> list[dict]:
+        return _rows(obj)
+
+    @_list_of(StaffEventSerializer)
+    def get_events(self, obj) -> list[dict]:
+        return StaffEventSerializer(obj.events.all(), many=True).data
+
+    @_list_of(StaffDocumentSerializer)
+    def get_documents(self, obj) -> list[dict]:
+        return StaffDocumentSerializer(obj.documents.all(), many=True).data
+
+    @_list_of(TransitionOptionSerializer)
+    def get_transitions(self, obj) -> list[dict]:
+        """Plain steps the caller may take now (steps needing a request text or a notice are
+        taken on the case page)."""
+        request = self.context["request"]
+        workflow = workflow_for_service(obj.service)
+        roles = services.case_roles(case=obj, user=request.user)
+        return [{"name": t.name, "label": t.label} for t in workflow.available(obj.state, roles)]
+
+
+class SubmissionRequestSerializer(serializers.Serializer):
+    service = serializers.SlugField(help_text=gettext_lazy("slug of the service"))
+    answers = serializers.DictField(
+        help_text=gettext_lazy(
+            "answers by question name, as in the form definition; a file question takes a list of upload ids"
+        )
+    )
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    transition = serializers.CharField(max_length=64)
+    expected_version = serializers.IntegerField(min_value=0)
+    message = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ClaimRequestSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+
+
+class AssignRequestSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("user id, or null"))
+    expected_version = serializers.IntegerField(min_value=0)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class FormErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+# --- submitting -------------------------------------------------------------------------------
+
+
+def _retried(request, key: str) -> Case | None:
+    case = (
+        Case.objects.filter(submission__idempotency_key=key).select_related("submission", "service").first()
+    )
+    if case is None:
+        return None
+    if request.user.pk in (case.submission.applicant_id, case.submission.entered_by_id):
+        return case
+    raise Conflict(_("This Idempotency-Key has already been used for another request."), code="key_used")
+
+
+@extend_schema(
+    tags=["cases"],
+    parameters=[IDEMPOTENCY_HEADER],
+    request=SubmissionRequestSerializer,
+    responses={
+        201: ApplicantCaseSerializer,
+        200: OpenApiResponse(
+            ApplicantCaseSerializer, description="repeated key: the case of the first request"
+        ),
+        400: FormErrorSerializer,
+        403: ErrorSerializer,
+        409: ErrorSerializer,
+    },
+)
+class SubmissionCreateView(APIView):
+    """Submit an application with JSON answers; it is checked exactly like the online form."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 80:
+            raise Invalid(_("The Idempotency-Key header is missing or longer than 80 characters."))
+        given = SubmissionRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        retried = _retried(request, key)
+        if retried is not None:
+            return Response(ApplicantCaseSerializer(retried).data, status=status.HTTP_200_OK)
+        version = published_form_of(given.validated_data["service"])
+        require_trust_level_for(request, version.definition.service)
+        try:
+            case, created = self._submit(request, version, given.validated_data["answers"], key)
+        except FormValidationError as exc:
+            body = {"detail": _("Some answers are not valid."), "code": "invalid", "errors": exc.errors}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ApplicantCaseSerializer(case).data, status=code)
+
+    def _submit(self, request, version, answers: dict, key: str) -> tuple[Case, bool]:
+        trust_level = current_trust_level(request) or ""
+        with transaction.atomic():
+            draft = _call(
+                lambda: draft_start(user=request.user, form_version=version, session=request.session)
+            )
+            _call(lambda: draft_save_answers(draft=draft, answers=answers, acting_user=request.user))
+            context = FillContext(
+                user=request.user, trust_level=trust_level, language=request.LANGUAGE_CODE[:2], draft=draft
+            )
+            case = _call(
+                lambda: services.application_submit(
+                    draft=draft,
+                    acting_user=request.user,
+                    idempotency_key=key,
+                    trust_level=trust_level,
+                    context=context,
+                    request=request,
+                )
+            )
+            # A new submission consumes its draft; a concurrent retry leaves it in place.
+            return case, not Draft.objects.filter(pk=draft.pk).exists()
+
+
+# --- the applicant's cases --------------------------------------------------------------------
+
+
+@extend_schema(tags=["cases"])
+class ApplicantCaseListView(generics.ListAPIView):
+    """The caller's own applications (and those of their organisations), newest first."""
+
+    serializer_class = ApplicantCaseSerializer
+
+    def get_queryset(self):
+        return selectors.cases_of_applicant(self.request.user)
+
+
+class _ApplicantCaseMixin(HideRefusalsMixin):
+    permission_classes = [permissions.IsAuthenticated, RulesObjectPermission]
+    object_permission = VIEW_OWN
+    lookup_field = "reference"
+    queryset = Case.objects.select_related("service__workflow", "department", "submission__form_version")
+
+
+@extend_schema(tags=["cases"], responses={200: ApplicantCaseDetailSerializer, 404: ErrorSerializer})
+class ApplicantCaseDetailView(_ApplicantCaseMixin, generics.RetrieveAPIView):
+    """One own application: answers, public timeline and the documents meant for the applicant."""
+
+    serializer_class = ApplicantCaseDetailSerializer
+
+
+@extend_schema(tags=["cases"], responses=FILE_RESPONSE)
+class ApplicantDocumentFileView(HideRefusalsMixin, generics.GenericAPIView):
+    """Download a document of an own application (only those meant for the applicant)."""
+
+    permission_classes = [permissions.IsAuthenticated, RulesObjectPermission]
+    object_permission = "cases.view_document"
+    serializer_class = DocumentSerializer
+
+    def get_queryset(self):
+        return Document.objects.select_related("case").filter(case__reference=self.kwargs["reference"])
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, reference: str, pk: int):
+        return document_response(self.get_object())
+
+
+# --- the department inbox ---------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["cases"],
+    parameters=[
+        OpenApiParameter("state", str, description="only cases in this state (closed ones included)"),
+        OpenApiParameter("service", str, description="only cases of this service (slug)"),
+        OpenApiParameter("overdue", bool, description="only overdue cases"),
+        OpenApiParameter("scope", str, enum=["mine", "unassigned"], description="assigned to me / nobody"),
+        OpenApiParameter("include_closed", bool, description="also closed cases"),
+    ],
+)
+class StaffCaseListView(generics.ListAPIView):
+    """Cases of the caller's departments; overdue first, then by due date."""
+
+    serializer_class = StaffCaseSerializer
+    permission_classes = [ProcessesCases]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        truthy = {"1", "true", "yes", "on"}
+        cases = selectors.department_inbox(
+            self.request.user,
+            state=params.get("state", "")[:40],
+            scope=params.get("scope", ""),
+            overdue=params.get("overdue", "").lower() in truthy,
+            include_closed=params.get("include_closed", "").lower() in truthy,
+        )
+        if params.get("service"):
+            cases = cases.filter(service__slug=params["service"][:100])
+        return cases
+
+
+class _StaffCaseMixin(HideRefusalsMixin):
+    permission_classes = [ProcessesCases, RulesObjectPermission]
+    object_permission = PROCESS
+    lookup_field = "reference"
+    queryset = Case.objects.select_related(
+        "service__workflow", "department", "applicant", "organisation", "submission__form_version"
+    )
+
+    def permission_denied(self, request, message=None, code=None):
+        # Not processing cases (or no second factor): 403 with the reason. Staff of another
+        # department: 404 from the object check, as if the case did not exist.
+        if getattr(self, "_object_checked", False):
+            super().permission_denied(request, message, code)
+        generics.GenericAPIView.permission_denied(self, request, message, code)  # raises
+
+    def check_object_permissions(self, request, obj):
+        self._object_checked = True
+        super().check_object_permissions(request, obj)
+
+    def detail_response(self, case: Case) -> Response:
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(StaffCaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+
+@extend_schema(tags=["cases"], responses={200: StaffCaseDetailSerializer, 404: ErrorSerializer})
+class StaffCaseDetailView(_StaffCaseMixin, generics.RetrieveAPIView):
+    """One case of the caller's departments; each reading is recorded for the applicant."""
+
+    serializer_class = StaffCaseDetailSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        services.case_record_read(case=case, acting_user=request.user, request=request)
+        return self.detail_response(case)
+
+
+@extend_schema(
+    tags=["cases"],
+    request=TransitionRequestSerializer,
+    responses={
+        200: StaffCaseDetailSerializer,
+        400: ErrorSerializer,
+        403: ErrorSerializer,
+        409: ErrorSerializer,
+    },
+)
+class StaffCaseTransitionView(_StaffCaseMixin, generics.GenericAPIView):
+    """Take a plain workflow step; 409 if the case changed since ``expected_version``."""
+
+    serializer_class = TransitionRequestSerializer
+
+    def post(self, request, reference: str):
+        case = self.get_object()
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        _call(
+            lambda: services.case_transition(
+                case=case,
+                acting_user=request.user,
+                transition=data["transition"],
+                message=data["message"],
+                expected_version=data["expected_version"],
+                request=request,
+            )
+        )
+        return self.detail_response(case)
+
+
+@extend_schema(
+    tags=["cases"],
+    request=ClaimRequestSerializer,
+    responses={200: StaffCaseDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+)
+class StaffCaseClaimView(_StaffCaseMixin, generics.GenericAPIView):
+    """Take an unassigned case of one's department."""
+
+    serializer_class = ClaimRequestSerializer
+
+    def post(self, request, reference: str):
+        case = self.get_object()
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        expected = given.validated_data["expected_version"]
+        _call(
+            lambda: services.case_claim(
+                case=case, acting_user=request.user, expected_version=expected, request=request
+            )
+        )
+        return self.detail_response(case)
+
+
+@extend_schema(
+    tags=["cases"],
+    request=AssignRequestSerializer,
+    responses={200: StaffCaseDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+)
+class StaffCaseAssignView(_StaffCaseMixin, generics.GenericAPIView):
+    """Give the case to a member of staff of its department (or to nobody)."""
+
+    serializer_class = AssignRequestSerializer
+
+    def post(self, request, reference: str):
+        case = self.get_object()
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        assignee = None
+        if data["assignee"] is not None:
+            assignee = selectors.department_staff(case.department_id).filter(pk=data["assignee"]).first()
+            if assignee is None:
+                raise Invalid(_("Cases can only be assigned to staff of the responsible department."))
+        _call(
+            lambda: services.case_assign(
+                case=case,
+                acting_user=request.user,
+                assignee=assignee,
+                expected_version=data["expected_version"],
+                request=request,
+            )
+        )
+        return self.detail_response(case)
+
+
+@extend_schema(tags=["cases"], responses=FILE_RESPONSE)
+class StaffDocumentFileView(_StaffCaseMixin, generics.GenericAPIView):
+    """Download a document of a case of one's departments (recorded for the applicant)."""
+
+    serializer_class = StaffDocumentSerializer
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, reference: str, pk: int):
+        case = self.get_object()
+        document = case.documents.filter(pk=pk).first()
+        if document is None:
+            raise Http404
+        services.case_record_read(case=case, acting_user=request.user, request=request, item="Dokument")
+        return document_response(document)

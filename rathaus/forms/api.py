@@ -1,0 +1,123 @@
+"""Forms API: the current form of a service, and uploading files for an API submission.
+
+Submitting is done through the cases API (``POST /api/v1/cases/submissions/``), because a
+submission opens a case and the forms app must not import cases. An upload is stored on the
+caller's online draft of the service's current form version; the submission's file answers
+name the returned upload ids, and the engine accepts only uploads of that very draft.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rathaus.accounts.trust import session_meets
+from rathaus.catalog.selectors import public_services
+
+from . import selectors, services
+from .models import FormVersion, Upload
+
+__all__ = ["FormVersionView", "UploadCreateView", "published_form_of", "require_trust_level_for"]
+
+
+def published_form_of(slug: str) -> FormVersion:
+    """The current published form version of a published service, else 404."""
+    service = public_services().filter(slug=slug).first()
+    version = selectors.current_form_version(service) if service is not None else None
+    if version is None:
+        raise Http404
+    return version
+
+
+def require_trust_level_for(request, service) -> None:
+    """Refuse (403 with the reason) if the login's trust level is below the service's minimum.
+    Token logins count as "basic": an integration cannot prove an eID login."""
+    if not session_meets(request, service.min_trust_level):
+        raise ApiPermissionDenied(
+            _("This service requires the trust level “%(level)s”. Log in with your ID card.")
+            % {"level": service.get_min_trust_level_display()}
+        )
+
+
+class FormVersionSerializer(serializers.ModelSerializer):
+    service = serializers.CharField(source="definition.service.slug", help_text=gettext_lazy("service slug"))
+    version = serializers.IntegerField(source="number")
+    title = serializers.SerializerMethodField()
+    definition = serializers.JSONField(
+        source="schema", help_text=gettext_lazy("the declarative form definition (see schema.json)")
+    )
+
+    class Meta:
+        model = FormVersion
+        fields = ["service", "version", "title", "published_at", "definition"]
+        read_only_fields = fields
+
+    def get_title(self, obj) -> str:
+        spec = selectors.spec_for_version(obj)
+        return spec.title((get_language() or "de")[:2]) or obj.definition.service.display_name
+
+
+class UploadRequestSerializer(serializers.Serializer):
+    field_name = serializers.CharField(max_length=200, help_text=gettext_lazy("name of the file question"))
+    file = serializers.FileField()
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Upload
+        fields = ["id", "field_name", "original_name", "content_type", "size", "sha256", "created_at"]
+        read_only_fields = fields
+
+
+@extend_schema(tags=["forms"])
+class FormVersionView(generics.RetrieveAPIView):
+    """The form people fill in for a service (public for published forms)."""
+
+    serializer_class = FormVersionSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_object(self):
+        return published_form_of(self.kwargs["slug"])
+
+
+@extend_schema(
+    tags=["forms"],
+    request={"multipart/form-data": UploadRequestSerializer},
+    responses={
+        201: UploadSerializer,
+        400: OpenApiResponse(description="invalid file (type checked by content, size)"),
+        403: OpenApiResponse(description="trust level too low"),
+    },
+)
+class UploadCreateView(APIView):
+    """Upload one file for a file question; name its id in the submission's answers."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request, slug: str):
+        version = published_form_of(slug)
+        require_trust_level_for(request, version.definition.service)
+        given = UploadRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            draft = services.draft_start(user=request.user, form_version=version, session=request.session)
+            upload = services.upload_accept(
+                draft=draft,
+                field_name=given.validated_data["field_name"],
+                file=given.validated_data["file"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        except PermissionDenied as exc:
+            raise ApiPermissionDenied(str(exc) or None) from exc
+        return Response(UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
