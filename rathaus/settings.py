@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "rathaus.forms",
     "rathaus.cases",
     "rathaus.mailbox",
+    "rathaus.booking",
     "rathaus.demo",
 ]
 
