@@ -198,6 +198,9 @@ def draft_save_step(
     What was entered is kept even where it is invalid (nobody loses half-typed input), but only
     for fields the definition knows and shows; the submit validates everything again anyway.
     """
+    # The row lock orders a late autosave after the real step submission (or vice versa); work on
+    # the locked row's data, but keep the caller's object, which the view renders afterwards.
+    draft.data = Draft.objects.select_for_update().only("data").get(pk=draft.pk).data
     spec = spec_for_version(draft.form_version)
     step = spec.step(step_id)
     context = replace(context, draft=draft)
@@ -209,6 +212,12 @@ def draft_save_step(
     data = {name: value for name, value in draft.data.items() if name not in {f.name for f in step.fields}}
     for name, value in result.entered.items():
         data[name] = value if has_error(name, result.errors) else result.cleaned.get(name, value)
+    if files is None:
+        # An autosave carries no files: the uploads already stored for this step stay as they are.
+        for fld in step.fields:
+            if fld.type == "file" and fld.name in draft.data:
+                data[fld.name] = draft.data[fld.name]
+                errors.pop(fld.name, None)
     draft.data = data
     draft.current_step = step_id
     draft.save(update_fields=["data", "current_step", "updated_at"])

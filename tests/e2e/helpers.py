@@ -99,3 +99,40 @@ def pass_second_factor(page) -> None:
     assert re.fullmatch(r"\d{6}", code), f"the demo code is not six digits: {code!r}"
     page.locator("#id_token").fill(code)
     submit(page)
+
+
+def duplicate_ids(page) -> list[str]:
+    """Ids used more than once on the page (a label's ``for`` or an ``aria-describedby`` then
+    points at the wrong element; axe-core no longer reports plain duplicates)."""
+    return page.evaluate(
+        """() => {
+            const seen = new Map();
+            for (const el of document.querySelectorAll("[id]")) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+            return [...seen].filter(([, count]) => count > 1).map(([id, count]) => `${id} (${count}x)`);
+        }"""
+    )
+
+
+def focused_matches(page, selector: str) -> bool:
+    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def tab_to(page, selector: str, *, backwards: bool = False, max_tabs: int = 60) -> None:
+    """Press Tab (or Shift+Tab) until the element matching the selector has the focus."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(max_tabs):
+        if focused_matches(page, selector):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{max_tabs} presses of {key} did not reach {selector}")
+
+
+def focus_is_visible(page) -> bool:
+    """The focused element shows an outline or a box shadow."""
+    return page.evaluate(
+        """() => {
+            const s = getComputedStyle(document.activeElement);
+            const outlined = s.outlineStyle !== "none" && !["0px", ""].includes(s.outlineWidth);
+            return outlined || s.boxShadow !== "none";
+        }"""
+    )

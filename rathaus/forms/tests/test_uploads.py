@@ -187,3 +187,17 @@ def test_file_answer_must_name_uploads_of_this_draft(citizen, other_citizen, par
         spec, "evidence", {"residence_proof": ["not-a-uuid"]}, context=FillContext(user=citizen, draft=mine)
     )
     assert "residence_proof" in errors
+
+
+def test_autosave_without_files_keeps_the_uploads_already_stored(citizen, citizen_client, draft):
+    upload = services.upload_accept(
+        draft=draft, field_name="registration_certificate", file=pdf_file(), acting_user=citizen
+    )
+    draft.data["registration_certificate"] = [str(upload.pk)]
+    draft.save(update_fields=["data"])
+    response = citizen_client.post(
+        reverse("forms:autosave", args=[draft.pk, "evidence"]), {}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.data["registration_certificate"] == [str(upload.pk)]
