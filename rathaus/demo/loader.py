@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rathaus.accounts.models import Department, Organisation, OrganisationMembership, StaffRole, User
 from rathaus.core.models import LegalPage, SiteBranding
 
-from . import data, forms_data
+from . import booking_data, data, forms_data
 from .catalog_data import load_catalog
 
 
@@ -70,6 +70,7 @@ def load_demo() -> dict[str, int]:
         created["pages"] += was_created
     created.update(load_catalog())
     created.update(forms_data.load_forms())
+    created.update(booking_data.load_booking())
     return created
 
 
