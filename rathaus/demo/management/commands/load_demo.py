@@ -1,7 +1,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from rathaus.demo import data
+from rathaus.demo import booking_data, data
 from rathaus.demo.loader import load_demo
 
 
@@ -24,7 +24,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {data.DEMO_PASSWORD})")
         for person in data.CITIZENS:
             self.stdout.write(f"  citizen            {person['email']}")
-        for email, _first, _last, role, department in data.STAFF:
+        staff = [*data.STAFF, booking_data.SPORTS_OFFICE_STAFF, booking_data.PARKS_OFFICE_STAFF]
+        for email, _first, _last, role, department in staff:
             where = f" ({department})" if department else ""
             self.stdout.write(f"  {role:<18} {email}{where}")
         self.stdout.write("  Staff confirm a second factor: in demo mode the page shows the current code.")
