@@ -6,8 +6,9 @@ database cannot be shared between processes), copied back afterwards. Fifty peop
 the same slot at the same moment. Exactly one may win; every other one must hear, in words,
 that the time is no longer free.
 
-The race for the last place of a course belongs with ``course_register`` (the courses part of
-``services``) and is tested there.
+The same holds for the last place of a course: fifty people register for it at once through
+``course_register``; exactly one gets it, the others land on the waiting list, each with a
+position of their own and no gaps.
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ from django.utils import translation
 from rathaus.accounts.models import User
 from rathaus.booking.constants import HOLDING_STATUSES
 from rathaus.booking.errors import CODES
-from rathaus.booking.models import Booking, Occupancy
+from rathaus.booking.models import Booking, Enrollment, Occupancy
+from rathaus.booking.services import course_register
 
 from .booking_factories import divisible_hall, future_workday, local, make_resource
 from .test_booking_services import overlapping_active_occupancies
+from .test_courses import make_course
 
 # Each xdist worker has its own database and its own server port, so these tests may run in
 # parallel with the rest of the suite.
@@ -142,7 +145,7 @@ def _people(count: int) -> list[str]:
     return cookies
 
 
-def _fire(base: str, requests: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
+def _fire(base: str, requests: list[tuple[str, dict]], path: str = "/book/") -> list[tuple[int, dict]]:
     """Send all requests at the same moment (a barrier releases the threads together)."""
     import json
 
@@ -151,7 +154,7 @@ def _fire(base: str, requests: list[tuple[str, dict]]) -> list[tuple[int, dict]]
     def send(item):
         cookie, form = item
         request = urllib.request.Request(
-            f"{base}/book/",
+            f"{base}{path}",
             data=urllib.parse.urlencode(form).encode(),
             headers={"Cookie": cookie, "Accept-Language": "de"},
             method="POST",
@@ -210,3 +213,35 @@ def test_whole_hall_and_a_third_racing_only_one_wins(department, tmp_path):
         results = _fire(base, requests)
     _assert_one_winner(results)
     assert Occupancy.objects.filter(active=True).count() in (1, 3)
+
+
+def test_fifty_people_register_for_the_last_course_place_only_one_gets_it(department, tmp_path):
+    course = make_course(department, capacity=3, slug="schwimmkurs-letzter-platz")
+    for n in range(course.capacity - 1):  # all places but the last are already taken
+        early = User.objects.create_user(email=f"early{n}@example.org", is_active=True)
+        assert course_register(course=course, acting_user=early).status == "registered"
+    cookies = _people(REQUESTS)
+    with running_server(tmp_path) as base:
+        results = _fire(base, [(cookie, {"course": course.slug}) for cookie in cookies], path="/register/")
+
+    assert [status for status, _body in results] == [201] * REQUESTS, results
+    bodies = [body for _status, body in results]
+    assert sorted(body["status"] for body in bodies) == ["registered"] + ["waitlisted"] * (REQUESTS - 1)
+    winner = next(body for body in bodies if body["status"] == "registered")
+    positions = sorted(body["position"] for body in bodies if body["status"] == "waitlisted")
+    assert positions == list(range(1, REQUESTS)), "waiting list positions unique and without gaps"
+    assert len({body["pid"] for body in bodies}) >= 2, "several processes answered"
+
+    # The database, after the race, says the same.
+    enrollments = Enrollment.objects.filter(course=course)
+    assert enrollments.count() == course.capacity - 1 + REQUESTS
+    assert enrollments.values("person").distinct().count() == enrollments.count(), "nobody twice"
+    registered = enrollments.filter(status="registered")
+    assert registered.count() == course.capacity
+    assert registered.filter(person__email__startswith="person").get().pk == winner["enrollment"]
+    waiting = enrollments.filter(status="waitlisted").order_by("position")
+    assert list(waiting.values_list("position", flat=True)) == list(range(1, REQUESTS))
+    assert {
+        body["enrollment"]: body["position"] for body in bodies if body["status"] == "waitlisted"
+    } == dict(waiting.values_list("pk", "position"))
+    assert not enrollments.exclude(status__in=["registered", "waitlisted"]).exists()
