@@ -139,12 +139,12 @@ def test_blocked_times_show_without_their_reason(client, hall, week, day, sports
         unit=unit,
         starts_at=local(day, 8),
         ends_at=local(day, 12),
-        reason="Wartung durch Herrn Beispiel",
+        reason="Wartung durch Herrn Quaxdorf",
         acting_user=sports_staff,
     )
     html = client.get(reverse("occupancy:plan", args=[hall["third1"].slug]), {"woche": week}).content.decode()
     assert "08:00" in html
-    assert "Beispiel" not in html
+    assert "Quaxdorf" not in html
 
 
 def test_unknown_week_or_staff_time_has_no_plan(client, hall, sports_office):

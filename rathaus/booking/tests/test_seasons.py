@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from conftest import make_staff, make_user
@@ -161,7 +161,7 @@ def test_two_clubs_on_the_same_third_conflict(season, hall):
 
 def test_application_overlapping_the_clubs_own_application_is_refused(season, club, hall, member):
     _apply(season, club, hall["third1"], member)
-    with pytest.raises(BookingError) as same:
+    with translation.override("en"), pytest.raises(BookingError) as same:
         _apply(season, club, hall["third1"], member, starts=dt.time(20), ends=dt.time(22))
     assert "overlaps itself" in str(same.value)
     with pytest.raises(BookingError):
