@@ -862,9 +862,7 @@ def season_apply(
     )
     application.full_clean()
     application.save()
-    _season_audit(
-        action="booking_season_applied", acting_user=acting_user, obj=application, request=request
-    )
+    _season_audit(action="booking_season_applied", acting_user=acting_user, obj=application, request=request)
     return application
 
 
@@ -896,7 +894,9 @@ def season_conflicts(*, season: Season, resource: Resource | None = None) -> lis
 
 def _season_school_holidays(season: Season) -> set[dt.date]:
     closed: set[dt.date] = set()
-    periods = SchoolHolidayPeriod.objects.filter(first_day__lte=season.last_day, last_day__gte=season.first_day)
+    periods = SchoolHolidayPeriod.objects.filter(
+        first_day__lte=season.last_day, last_day__gte=season.first_day
+    )
     for period in periods:
         day = period.first_day
         while day <= period.last_day:

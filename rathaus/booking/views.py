@@ -78,10 +78,26 @@ def _durations(resource: Resource) -> list[int]:
     return list(range(max(resource.min_minutes, step), resource.max_minutes + 1, step))
 
 
+def _bookable_times(windows: list[availability.Slot], duration: int | None) -> list[availability.Slot]:
+    """Free-duration resources give free windows; each button books one time of the chosen
+    duration, so a window is cut into consecutive times of that length."""
+    if not duration:
+        return windows
+    step = dt.timedelta(minutes=duration)
+    times = []
+    for window in windows:
+        start = window.starts_at
+        while start + step <= window.ends_at:
+            times.append(availability.Slot(starts_at=start, ends_at=start + step))
+            start += step
+    return times
+
+
 def _week_context(resource: Resource, request, *, monday: dt.date, duration: int | None) -> dict:
-    slots = availability.free_slots(
+    windows = availability.free_slots(
         resource, start=monday, end=monday + dt.timedelta(days=6), duration_minutes=duration
     )
+    slots = _bookable_times(windows, duration)
     days = OrderedDict((monday + dt.timedelta(days=i), []) for i in range(7))
     for slot in slots:
         day = slot.starts_at.astimezone(BERLIN).date()

@@ -451,7 +451,10 @@ SERVICES: list[dict] = [
             "Vehicle registration certificate (part I)\nFor company or borrowed cars: confirmation of permanent use"
         ),
         "fee_kind": "rule",
-        "fee_rule": {"choice": {"field": "duration", "amounts": {"1y": "30.00", "2y": "60.00"}}, "min": "30.00"},
+        "fee_rule": {
+            "choice": {"field": "duration", "amounts": {"1y": "30.00", "2y": "60.00"}},
+            "min": "30.00",
+        },
         "fee_note": "30 € je Jahr, höchstens zwei Jahre",
         "processing_days": 5,
         "channels": [ONLINE, COUNTER, POST],
