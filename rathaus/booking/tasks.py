@@ -1,7 +1,7 @@
 """Background tasks of bookings.
 
 ``expire_bookings`` frees the units of bookings whose payment time ran out; the task worker
-runs it every few minutes (``rathaus run_worker`` with the schedule in the deployment), and it
+runs it every minute (registered in apps.py, see ``rathaus.core.periodic``), and it
 is safe to run as often as wanted: each booking expires once, in its own transaction.
 """
 

@@ -214,3 +214,14 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker
+
+
+class PeriodicJob(models.Model):
+    """When a recurring job was last started; the conditional update on this row lets exactly one
+    of several workers start it per interval."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

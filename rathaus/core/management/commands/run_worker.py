@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
 from rathaus.core.models import WorkerHeartbeat
+from rathaus.core.periodic import enqueue_due_jobs
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 20
@@ -23,7 +24,9 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             beat(worker_id)
+            enqueue_due_jobs()
         except Exception:
+            # A missed beat shows in /healthz; it must not kill the worker.
             logger.warning("worker heartbeat failed", exc_info=True)
         finally:
             close_old_connections()
