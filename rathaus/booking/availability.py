@@ -23,18 +23,21 @@ import holidays
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .constants import ResourceKind
 from .errors import BookingError
-from .models import Resource
+from .models import Blackout, Occupancy, Resource, Unit
 from .rules import can_book_resource, is_resource_staff
-from .selectors import busy_blackouts, busy_epochs, busy_occupancies
+from .selectors import Epoch, busy_blackouts, busy_epochs, busy_occupancies
 
 __all__ = [
     "BERLIN",
     "Slot",
     "check_bookable",
     "free_slots",
+    "free_wedding_slots",
     "is_public_holiday",
     "opening_intervals",
+    "registrar_unit_ids",
 ]
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -204,6 +207,58 @@ def free_slots(
                 slots += _free_windows(resource, opens, closes, busy, earliest, minutes)
         day += dt.timedelta(days=1)
     return slots
+
+
+# --- weddings: the room and at least one registrar ------------------------------------------
+
+
+def registrar_unit_ids(room: Resource) -> list[int]:
+    """Units of the registrars (active staff-time resources) of the room's department."""
+    return sorted(
+        set(
+            Unit.objects.filter(
+                resources__kind=ResourceKind.STAFF,
+                resources__department_id=room.department_id,
+                resources__is_active=True,
+            ).values_list("pk", flat=True)
+        )
+    )
+
+
+def free_wedding_slots(
+    room: Resource, *, start: dt.date, end: dt.date, now: dt.datetime | None = None
+) -> list[Slot]:
+    """The room's free slots at which at least one registrar is free too.
+
+    A registrar is free at a slot when no active occupancy and no blackout (leave, illness) of
+    their unit touches [slot start, slot end + the room's buffer) — the range ``wedding_book``
+    holds. Two queries for all registrars over the whole range.
+    """
+    slots = free_slots(room, start=start, end=end, now=now)
+    registrars = registrar_unit_ids(room)
+    if not slots or not registrars:
+        return []
+    buffer = dt.timedelta(minutes=room.buffer_minutes)
+    range_start, range_end = slots[0].starts_at, slots[-1].ends_at + buffer
+    scope = {"unit_id__in": registrars, "starts_at__lt": range_end, "ends_at__gt": range_start}
+    per_unit: dict[int, list[tuple[float, float]]] = {pk: [] for pk in registrars}
+    for rows in (
+        Occupancy.objects.filter(active=True, **scope),
+        Blackout.objects.filter(**scope),
+    ):
+        for unit_id, busy_start, busy_end in rows.values_list(
+            "unit_id", Epoch("starts_at"), Epoch("ends_at")
+        ):
+            per_unit[unit_id].append((busy_start, busy_end))
+    busy = [_Busy(intervals) for intervals in per_unit.values()]
+    seconds = buffer.total_seconds()
+    return [
+        slot
+        for slot in slots
+        if any(
+            not unit.touches(slot.starts_at.timestamp(), slot.ends_at.timestamp() + seconds) for unit in busy
+        )
+    ]
 
 
 # --- checking one request ------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.forms import KernForm
 
-__all__ = ["CourseMessageForm", "SlotForm", "WeddingSlotForm", "WeekForm"]
+__all__ = ["CourseMessageForm", "SeasonApplicationForm", "SlotForm", "WeddingSlotForm", "WeekForm"]
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -62,3 +62,50 @@ class CourseMessageForm(KernForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
     )
+
+
+WEEKDAYS = (
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+)
+
+
+class SeasonApplicationForm(KernForm):
+    """A club's application for a weekly slot in a season. The view passes the choices: the
+    person's own organisations, the seasons open for applications, the facilities for clubs.
+    A value outside them (a forged id) is a form error; ``season_apply`` decides the rest."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=None)
+    season = forms.ModelChoiceField(label=_("Season"), queryset=None, empty_label=None)
+    resource = forms.ModelChoiceField(label=_("Facility"), queryset=None, empty_label=None)
+    weekday = forms.TypedChoiceField(label=_("Weekday"), choices=WEEKDAYS, coerce=int)
+    starts = forms.TimeField(
+        label=_("From"), help_text=_("For example 18:30"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    ends = forms.TimeField(
+        label=_("Until"), help_text=_("For example 20:00"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        help_text=_("For example: youth football training"),
+        max_length=200,
+        required=False,
+    )
+
+    def __init__(self, *args, organisations, seasons, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["season"].queryset = seasons
+        self.fields["resource"].queryset = resources
+        self.fields["resource"].label_from_instance = lambda resource: resource.display_name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["starts"] >= data["ends"]:
+            self.add_error("ends", _("The end must be after the start."))
+        return data

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from rathaus.catalog.constants import Channel
 from rathaus.core.audit import audit_record
 
-from .availability import check_bookable, check_free
+from .availability import check_bookable, check_free, registrar_unit_ids
 from .constants import HOLDING_STATUSES, BookingStatus, ResourceKind
 from .errors import BookingError
 from .models import Blackout, Booking, Occupancy, Resource, Unit
@@ -209,8 +209,37 @@ def booking_confirm(*, booking: Booking, acting_user, request=None) -> Booking:
         locked.status, locked.expires_at = BookingStatus.CONFIRMED, None
     locked.save(update_fields=["status", "expires_at"])
     _audit(AuditActions.CONFIRMED, booking=locked, actor=acting_user, request=request)
+    if _is_wedding(locked):
+        _wedding_confirmed_notify(locked)
     _sync(booking, locked)
     return booking
+
+
+def _is_wedding(booking: Booking) -> bool:
+    """A wedding holds a registrar's unit (staff time) besides the room."""
+    return booking.occupancies.filter(active=True, unit__resources__kind=ResourceKind.STAFF).exists()
+
+
+def _wedding_confirmed_notify(booking: Booking) -> None:
+    """After commit, tell the couple the office confirmed their date, with the updated invitation
+    (same UID, higher SEQUENCE). Nobody is told when the counter entered the wedding for a
+    couple without an account (the booking then belongs to the staff member who entered it)."""
+    from .ical import booking_invitation
+
+    if booking.channel != Channel.ONLINE and booking.booked_by_id == booking.entered_by_id:
+        return
+    booking_notice_send(
+        person=booking.booked_by,
+        kind="wedding_confirmed",
+        link=reverse("booking:detail", kwargs={"pk": booking.pk}),
+        attachments=(
+            (
+                "trauung.ics",
+                lambda language: booking_invitation(booking, language=language),
+                "text/calendar; method=REQUEST",
+            ),
+        ),
+    )
 
 
 @transaction.atomic
@@ -250,26 +279,33 @@ def bookings_expire(*, now: dt.datetime | None = None) -> int:
 
 def _registrar_units(room: Resource) -> list[int]:
     """Units of the registrars (staff-time resources) of the room's department."""
-    return sorted(
-        set(
-            Unit.objects.filter(
-                resources__kind=ResourceKind.STAFF,
-                resources__department_id=room.department_id,
-                resources__is_active=True,
-            ).values_list("pk", flat=True)
-        )
-    )
+    return registrar_unit_ids(room)
 
 
 @transaction.atomic
-def wedding_book(*, room: Resource, starts_at: dt.datetime, acting_user, request=None) -> Booking:
+def wedding_book(
+    *,
+    room: Resource,
+    starts_at: dt.datetime,
+    acting_user,
+    on_behalf_of=None,
+    channel: str = Channel.ONLINE,
+    note: str = "",
+    request=None,
+) -> Booking:
     """Book a wedding: the room and one free registrar, both or neither.
 
     The room's and all registrars' units are locked together in id order, then the first free
-    registrar is taken; without one nothing is written.
+    registrar is taken; without one nothing is written. Staff of the room's department may
+    reserve for a couple at the counter or on the phone: ``on_behalf_of`` is the person's
+    account if there is one (else the booking stays with the staff member, ``note`` says who),
+    ``channel`` records how the request came in and ``entered_by`` is the staff member.
     """
     if room.kind != ResourceKind.ROOM:
         raise BookingError("invalid")
+    for_someone = on_behalf_of is not None and on_behalf_of != acting_user
+    if (for_someone or channel != Channel.ONLINE) and not is_resource_staff(acting_user, room):
+        raise PermissionDenied(_("Only the registry office may reserve a wedding for someone else."))
     minutes = room.slot_minutes or room.min_minutes
     ends_at = starts_at + dt.timedelta(minutes=minutes)
     check_bookable(room, starts_at, ends_at, user=acting_user)
@@ -292,6 +328,9 @@ def wedding_book(*, room: Resource, starts_at: dt.datetime, acting_user, request
         starts_at=starts_at,
         ends_at=ends_at,
         acting_user=acting_user,
+        on_behalf_of=on_behalf_of,
+        channel=channel,
+        note=note,
         extra_units=[Unit(pk=free[0])],
         request=request,
     )
@@ -1056,4 +1095,96 @@ def season_date_swap(
     )
     Booking.objects.filter(pk=replacement.pk).update(season_application=application)
     replacement.season_application = application
+    return replacement
+
+
+# --- changes ---
+# Moving (rebooking) a booking to another free time of the same resource. Written by the
+# changes helper; append-only section.
+
+__all__ += ["booking_move"]
+
+_MOVED = "booking_moved"
+
+
+def _move_status(old: Booking, new_fee: Decimal) -> str | None:
+    """The status of the replacement: what was paid stays paid if the new time costs no more;
+    otherwise (and for resources whose staff confirm each booking) the usual first status."""
+    if old.resource.needs_confirmation:
+        return None
+    if old.status == BookingStatus.CONFIRMED and new_fee <= old.fee:
+        return BookingStatus.CONFIRMED
+    return None
+
+
+@transaction.atomic
+def booking_move(
+    *,
+    booking: Booking,
+    new_starts_at: dt.datetime,
+    new_ends_at: dt.datetime,
+    acting_user,
+    request=None,
+) -> Booking:
+    """Move ``booking`` to [new_starts_at, new_ends_at) of the same resource: one transaction
+    that frees the old time and books the new one for the same person, organisation and channel
+    with the fee recomputed. Refused before anything changes — if the new time is taken
+    (``taken``), after the cancellation deadline (``cancel_deadline``, staff excepted), or for
+    bookings that cannot be moved online (season dates, weddings with a registrar).
+
+    The old time is freed first, so a booking may also be shifted into an overlapping time; if
+    the new booking is refused, the transaction rolls back and the old booking stays as it was.
+    """
+    locked = _lock_booking(booking)
+    if not acting_user.has_perm("booking.cancel_booking", locked):
+        raise PermissionDenied(_("You may not change this booking."))
+    if locked.status not in HOLDING_STATUSES:
+        raise BookingError("invalid")
+    resource = locked.resource
+    own_units = set(resource_unit_ids(resource))
+    held = set(locked.occupancies.filter(active=True).values_list("unit_id", flat=True))
+    if locked.season_application_id is not None or held - own_units:
+        raise BookingError(
+            "invalid",
+            _("This booking cannot be changed online. Please contact the office that manages it."),
+        )
+    now = timezone.now()
+    if now > locked.starts_at - dt.timedelta(hours=resource.cancel_hours) and not is_resource_staff(
+        acting_user, resource
+    ):
+        raise BookingError(
+            "cancel_deadline",
+            _(
+                "The deadline for changing this booking online has passed. Please contact the "
+                "office that manages the booking."
+            ),
+        )
+    if new_starts_at == locked.starts_at and new_ends_at == locked.ends_at:
+        raise BookingError("invalid", _("Please choose a time other than the current one."))
+    new_fee = booking_fee(resource=resource, starts_at=new_starts_at, ends_at=new_ends_at)
+    new_status = _move_status(locked, new_fee)
+    _release(locked, BookingStatus.CANCELLED, now)
+    # A refusal below rolls the whole transaction back, the release above included.
+    replacement = booking_create(
+        resource=resource,
+        starts_at=new_starts_at,
+        ends_at=new_ends_at,
+        acting_user=acting_user,
+        organisation=locked.organisation,
+        channel=locked.channel,
+        on_behalf_of=locked.booked_by,
+        note=locked.note,
+        public_label=locked.public_label,
+        status=new_status,
+        request=request,
+    )
+    _audit(
+        AuditActions.CANCELLED,
+        booking=locked,
+        actor=acting_user,
+        request=request,
+        reason=f"moved to booking #{replacement.pk}",
+    )
+    _audit(_MOVED, booking=replacement, actor=acting_user, request=request, moved_from=locked.pk)
+    _sync(booking, locked)
     return replacement

@@ -81,6 +81,25 @@ class StaffBookingForm(_DateTimesMixin, KernForm):
     )
     paid = forms.BooleanField(label=_("The fee has been paid at the counter"), required=False)
 
+    def __init__(self, *args, wedding: bool = False, **kwargs):
+        """``wedding``: a wedding room; the end follows from the slot length, no club, no fee."""
+        super().__init__(*args, **kwargs)
+        self.wedding = wedding
+        if wedding:
+            for name in ("ends", "organisation", "paid"):
+                del self.fields[name]
+            self.fields["starts"].help_text = _(
+                "The wedding lasts one slot of the room; a free registrar is reserved with the room."
+            )
+
+    def clean(self):
+        if not self.wedding:
+            return super().clean()
+        data = super(_DateTimesMixin, self).clean()
+        if data.get("date") and data.get("starts"):
+            data["starts_at"] = local(data["date"], data["starts"])
+        return data
+
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip()
         if not email:

@@ -32,7 +32,8 @@ from rathaus.core.constants import AuditAction
 from rathaus.core.permissions import audit_denial, login_required_for
 
 from . import services
-from .constants import HOLDING_STATUSES, BookingStatus, SeasonApplicationStatus
+from .availability import registrar_unit_ids
+from .constants import HOLDING_STATUSES, BookingStatus, ResourceKind, SeasonApplicationStatus
 from .models import Blackout, Booking, Resource, Season, SeasonApplication, Unit
 from .staff_forms import BlackoutForm, CancelForm, DecisionForm, StaffBookingForm, SwapForm
 
@@ -192,13 +193,27 @@ def resource_calendar(request, slug: str):
 def book_for(request, slug: str):
     """Book at the counter, on the phone or from a letter; the channel is recorded."""
     resource = _resource(request, slug)
-    form = StaffBookingForm(request.POST or None, initial={"channel": "counter"})
+    wedding = _is_wedding_room(resource)
+    form = StaffBookingForm(request.POST or None, initial={"channel": "counter"}, wedding=wedding)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        organisation = data["organisation"]
+        organisation = data.get("organisation")
         booked = []
 
         def action():
+            if wedding:  # the room and a free registrar, both or neither
+                booked.append(
+                    services.wedding_book(
+                        room=resource,
+                        starts_at=data["starts_at"],
+                        acting_user=request.user,
+                        on_behalf_of=data["email"],
+                        channel=data["channel"],
+                        note=data["note"],
+                        request=request,
+                    )
+                )
+                return
             booked.append(
                 services.booking_create(
                     resource=resource,
@@ -219,6 +234,11 @@ def book_for(request, slug: str):
             return redirect("booking_staff:booking", pk=booked[0].pk)
     title = _("Book %(resource)s for someone") % {"resource": resource.display_name}
     return render(request, "booking/staff/book.html", {"resource": resource, "form": form, "title": title})
+
+
+def _is_wedding_room(resource: Resource) -> bool:
+    """A room of a department with registrars: booked as a wedding (room and registrar)."""
+    return resource.kind == ResourceKind.ROOM and bool(registrar_unit_ids(resource))
 
 
 @_staff_only

@@ -23,14 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.accounts.models import Organisation
+from rathaus.accounts.selectors import organisations_of
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
-from rathaus.core.permissions import access_object, login_required_for
+from rathaus.core.permissions import access_object, audit_denial, login_required_for
 
 from . import availability, ical, selectors, services
 from .constants import Audience, BookingStatus, EnrollmentStatus, ResourceKind
-from .forms import CourseMessageForm, SlotForm, WeddingSlotForm, WeekForm
-from .models import Booking, Course, Enrollment, Resource
+from .forms import CourseMessageForm, SeasonApplicationForm, SlotForm, WeddingSlotForm, WeekForm
+from .models import Booking, Course, Enrollment, Resource, Season, SeasonApplication
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BOOK = "booking.book_resource"
@@ -61,7 +63,12 @@ def resource_list(request):
     return render(
         request,
         "booking/resource_list.html",
-        {"groups": groups, "has_courses": bool(courses), "title": _("Book rooms and facilities")},
+        {
+            "groups": groups,
+            "has_courses": bool(courses),
+            "season_kind": str(ResourceKind.FACILITY.label),
+            "title": _("Book rooms and facilities"),
+        },
     )
 
 
@@ -93,10 +100,15 @@ def _bookable_times(windows: list[availability.Slot], duration: int | None) -> l
     return times
 
 
-def _week_context(resource: Resource, request, *, monday: dt.date, duration: int | None) -> dict:
-    windows = availability.free_slots(
-        resource, start=monday, end=monday + dt.timedelta(days=6), duration_minutes=duration
-    )
+def _week_context(
+    resource: Resource, request, *, monday: dt.date, duration: int | None, wedding: bool = False
+) -> dict:
+    if wedding:  # the room and at least one registrar free
+        windows = availability.free_wedding_slots(resource, start=monday, end=monday + dt.timedelta(days=6))
+    else:
+        windows = availability.free_slots(
+            resource, start=monday, end=monday + dt.timedelta(days=6), duration_minutes=duration
+        )
     slots = _bookable_times(windows, duration)
     days = OrderedDict((monday + dt.timedelta(days=i), []) for i in range(7))
     for slot in slots:
@@ -195,6 +207,11 @@ def booking_detail(request, pk: int):
         "payment_pending": booking.status == BookingStatus.PAYMENT_PENDING,
         "provisional": booking.status == BookingStatus.PROVISIONAL,
     }
+    context["movable"] = _movable(request, booking, now)
+    if context["movable"]:
+        context.update(_move_week_context(request, booking))
+        if request.htmx:
+            return render(request, "booking/_week.html", context)
     return render(request, "booking/booking_detail.html", context)
 
 
@@ -209,6 +226,63 @@ def booking_cancel(request, pk: int):
     else:
         messages.success(request, _("Your booking has been cancelled."))
     return redirect("booking:mine")
+
+
+def _movable(request, booking: Booking, now: dt.datetime) -> bool:
+    """Whether the page offers other times: a holding booking of the person (or their club)
+    before the cancellation deadline that holds only its resource's units (no season date, no
+    wedding with a registrar); ``services.booking_move`` checks all of it again."""
+    if not _cancellable(booking, now) or now >= cancel_deadline(booking):
+        return False
+    if booking.season_application_id is not None:
+        return False
+    if not request.user.has_perm(CANCEL_BOOKING, booking):
+        return False
+    own_units = set(booking.resource.units.values_list("pk", flat=True))
+    held = set(booking.occupancies.filter(active=True).values_list("unit_id", flat=True))
+    return not held - own_units
+
+
+def _move_week_context(request, booking: Booking) -> dict:
+    """The week partial of the resource, its buttons moving this booking (same duration)."""
+    resource = booking.resource
+    form = WeekForm(request.GET)
+    today = timezone.localdate()
+    if form.is_valid() and form.cleaned_data.get("ab"):
+        monday = form.week_start(today)
+    else:
+        day = max(booking.starts_at.astimezone(BERLIN).date(), today)
+        monday = day - dt.timedelta(days=day.weekday())
+    duration = None if resource.slot_minutes else int(booking.duration.total_seconds() // 60)
+    context = _week_context(resource, request, monday=monday, duration=duration)
+    context["can_book"] = True
+    context["move_booking"] = booking
+    return context
+
+
+@require_POST
+@login_required_for(CANCEL_BOOKING)
+def booking_move(request, pk: int):
+    """Move the booking to the chosen free time; the old time is freed in the same step."""
+    booking = _own_booking(request, pk, CANCEL_BOOKING)
+    form = SlotForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose a free time."))
+        return redirect("booking:detail", pk=booking.pk)
+    try:
+        moved = services.booking_move(
+            booking=booking,
+            new_starts_at=form.cleaned_data["starts_at"],
+            new_ends_at=form.cleaned_data["ends_at"],
+            acting_user=request.user,
+            request=request,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        monday = form.cleaned_data["starts_at"].astimezone(BERLIN).date()
+        return redirect(f"{reverse('booking:detail', args=[booking.pk])}?ab={monday.isoformat()}")
+    messages.success(request, _("Your booking has been moved. The previous time is free again."))
+    return redirect("booking:detail", pk=moved.pk)
 
 
 @login_required_for(VIEW_BOOKING)
@@ -261,6 +335,102 @@ def mine(request):
     return render(request, "booking/mine.html", context)
 
 
+# --- season applications of clubs ------------------------------------------------------------
+
+APPLY_SEASON = "booking.apply_season"
+
+
+def _open_seasons():
+    """Seasons that take applications: no closing date, or one not yet passed (as
+    ``services.season_apply`` counts it), and not over."""
+    today = timezone.localdate()
+    return Season.objects.filter(
+        Q(applications_close__isnull=True) | Q(applications_close__gte=today), last_day__gte=today
+    ).order_by("first_day")
+
+
+def _season_resources():
+    return Resource.objects.filter(
+        is_active=True, kind=ResourceKind.FACILITY, audience=Audience.ORGANISATIONS
+    ).order_by("name")
+
+
+def _audit_forged_organisation(request, form: SeasonApplicationForm) -> None:
+    """An organisation id outside the person's own is no slip of the hand: audit the refusal."""
+    if "organisation" not in form.errors:
+        return
+    try:
+        organisation = Organisation.objects.get(pk=form.data.get("organisation"))
+    except (Organisation.DoesNotExist, ValueError, TypeError, ValidationError):
+        return
+    audit_denial(request=request, perm=APPLY_SEASON, obj=organisation)
+
+
+def _club_applications(organisations, today: dt.date) -> list[SeasonApplication]:
+    """The applications of the person's organisations for seasons not yet over."""
+    weekdays = dict(SeasonApplicationForm.base_fields["weekday"].choices)
+    applications = list(
+        SeasonApplication.objects.filter(organisation__in=organisations, season__last_day__gte=today)
+        .select_related("season", "organisation", "resource")
+        .order_by("season__first_day", "organisation__name", "weekday", "starts", "pk")
+    )
+    for application in applications:
+        application.weekday_label = weekdays.get(application.weekday, "")
+    return applications
+
+
+@login_required_for(APPLY_SEASON)
+def season_applications(request):
+    """Members of a club apply for a weekly slot in a season and see their club's applications."""
+    organisations = organisations_of(request.user)
+    context = {"title": _("Apply for a season slot"), "is_member": organisations.exists()}
+    if not context["is_member"]:
+        return render(request, "booking/season_applications.html", context)
+    seasons, resources = _open_seasons(), _season_resources()
+    form = SeasonApplicationForm(
+        request.POST if request.method == "POST" else None,
+        organisations=organisations,
+        seasons=seasons,
+        resources=resources,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.season_apply(
+                    season=data["season"],
+                    organisation=data["organisation"],
+                    resource=data["resource"],
+                    weekday=data["weekday"],
+                    starts=data["starts"],
+                    ends=data["ends"],
+                    purpose=data["purpose"],
+                    acting_user=request.user,
+                    request=request,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(
+                    request, _("Your application has been submitted. The sports office will decide on it.")
+                )
+                return redirect("booking:season")
+        else:
+            _audit_forged_organisation(request, form)
+        status = 422
+    today = timezone.localdate()
+    context.update(
+        {
+            "form": form,
+            "has_seasons": seasons.exists(),
+            "has_resources": resources.exists(),
+            "applications": _club_applications(organisations, today),
+        }
+    )
+    return render(request, "booking/season_applications.html", context, status=status)
+
+
 # --- wedding calendar -----------------------------------------------------------------------
 
 
@@ -278,7 +448,7 @@ def wedding(request):
     context = {"rooms": rooms, "room": room, "title": _("Wedding calendar")}
     if room is not None:
         monday, _form = _week_days(request)
-        context.update(_week_context(room, request, monday=monday, duration=None))
+        context.update(_week_context(room, request, monday=monday, duration=None, wedding=True))
         context["wedding"] = True
     template = "booking/_week.html" if request.htmx and room else "booking/wedding.html"
     return render(request, template, context)
