@@ -345,3 +345,21 @@ def test_slot_chosen_and_booked_by_keyboard(page, demo):
     booking = Booking.objects.get(pk=int(match[1]))
     assert booking.booked_by.email == CITIZEN_EMAIL
     assert booking.starts_at == starts_at
+
+
+def test_club_season_application_page_passes_axe(page, demo):
+    """A club member (the demo organisation's admin) applies for a weekly hall slot."""
+    from rathaus.booking.models import Season
+
+    Season.objects.create(
+        name="Saison 2027/28", first_day=dt.date(2027, 9, 13), last_day=dt.date(2028, 6, 30)
+    )
+    audit = BookingAudit(page)
+    log_in(page, "jonas.beispiel@example.org", demo.DEMO_PASSWORD)
+    visit(page, "/buchen/saison/")
+    expect(page.locator("main form[action$='/buchen/saison/']")).to_be_visible()
+    expect(page.locator("main h1")).to_be_visible()
+    audit.check("season application (club member)")
+    submit(page, "main form[action$='/buchen/saison/'] button[type=submit]")
+    audit.check("season application with errors")
+    audit.assert_clean()
