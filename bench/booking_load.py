@@ -28,11 +28,12 @@ import datetime as dt
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+
+from stats import summarize  # bench/ is on sys.path when a script runs
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PREFIX = "bench-platz-"
@@ -181,24 +182,6 @@ def verify(args) -> None:
 
 
 # --- load (aiohttp only) ---------------------------------------------------------------------
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
-def summarize(values: list[float]) -> dict:
-    values = sorted(values)
-    return {
-        "n": len(values),
-        "p50_ms": round(percentile(values, 0.50) * 1000, 1),
-        "p95_ms": round(percentile(values, 0.95) * 1000, 1),
-        "p99_ms": round(percentile(values, 0.99) * 1000, 1),
-        "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else None,
-    }
 
 
 async def load(args) -> dict:

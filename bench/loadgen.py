@@ -15,15 +15,9 @@ import time
 from urllib.parse import urlparse
 
 import aiohttp
+from stats import percentile  # bench/ is on sys.path when a script runs
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
 
 
 async def run(url: str, concurrency: int, max_requests: int, max_seconds: float) -> dict:

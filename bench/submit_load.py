@@ -30,12 +30,13 @@ import asyncio
 import json
 import os
 import re
-import statistics
 import sys
 import time
 from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlparse
+
+from stats import summarize  # bench/ is on sys.path when a script runs
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SERVICE_SLUG = "bench-online-antrag"
@@ -350,24 +351,6 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY_INPUT = re.compile(r'name="idempotency_key" value="([^"]+)"')
 DRAFT_STEP = re.compile(r"/antrag/entwurf/([0-9a-f-]{36})/([a-z0-9_-]+)/$")
 SUBMITTED = re.compile(r"/konto/antraege/eingereicht/([^/]+)/$")
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
-def summarize(values: list[float]) -> dict:
-    values = sorted(values)
-    return {
-        "n": len(values),
-        "p50_ms": round(percentile(values, 0.50) * 1000, 1),
-        "p95_ms": round(percentile(values, 0.95) * 1000, 1),
-        "p99_ms": round(percentile(values, 0.99) * 1000, 1),
-        "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else None,
-    }
 
 
 class Failed(Exception):
