@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "rathaus.cases",
     "rathaus.mailbox",
     "rathaus.booking",
+    "rathaus.strategy",
     "rathaus.demo",
 ]
 

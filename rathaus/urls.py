@@ -27,6 +27,8 @@ urlpatterns = [
     path("verwaltung/vorgaenge/", include("rathaus.cases.backoffice_urls")),
     path("verwaltung/buchungen/", include("rathaus.booking.staff_urls")),
     path("belegung/", include("rathaus.booking.occupancy_urls")),
+    path("verwaltung/strategie/", include("rathaus.strategy.urls")),
+    path("transparenz/strategie/", include("rathaus.strategy.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/accounts/", include("rathaus.accounts.api_urls")),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("api/v1/forms/", include("rathaus.forms.api_urls")),
     path("api/v1/cases/", include("rathaus.cases.api_urls")),
     path("api/v1/booking/", include("rathaus.booking.api_urls")),
+    path("api/v1/strategy/", include("rathaus.strategy.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -19,6 +19,7 @@ class StaffRoleKind(models.TextChoices):
     CASEWORKER = "caseworker", _("Caseworker")
     DEPARTMENT_HEAD = "department_head", _("Head of department")
     STRATEGY_OFFICE = "strategy_office", _("Strategy office")
+    LEADERSHIP = "leadership", _("City leadership")
     DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data protection officer")
     ADMINISTRATOR = "administrator", _("Administrator")
 

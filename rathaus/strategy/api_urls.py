@@ -1,0 +1,3 @@
+app_name = "strategy_api"
+
+urlpatterns: list = []
