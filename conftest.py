@@ -116,3 +116,38 @@ def other_caseworker_client(other_caseworker):
 @pytest.fixture
 def admin_client_2fa(administrator):
     return login(Client(), administrator)
+
+
+@pytest.fixture
+def strategy_officer(db):
+    return make_staff("strategie@stadt.example", StaffRoleKind.STRATEGY_OFFICE)
+
+
+@pytest.fixture
+def second_strategy_officer(db):
+    return make_staff("controlling@stadt.example", StaffRoleKind.STRATEGY_OFFICE)
+
+
+@pytest.fixture
+def leadership(db):
+    return make_staff("leitung@stadt.example", StaffRoleKind.LEADERSHIP)
+
+
+@pytest.fixture
+def department_head(department):
+    return make_staff("amtsleitung@stadt.example", StaffRoleKind.DEPARTMENT_HEAD, department)
+
+
+@pytest.fixture
+def strategy_client(strategy_officer):
+    return login(Client(), strategy_officer)
+
+
+@pytest.fixture
+def leadership_client(leadership):
+    return login(Client(), leadership)
+
+
+@pytest.fixture
+def department_head_client(department_head):
+    return login(Client(), department_head)
