@@ -67,8 +67,15 @@ def make_measure(
     return measure
 
 
-def make_criterion(key: str, weight: str | int, *, scale=(0, 5), direction: str = "higher", **fields) -> Criterion:
+def make_criterion(
+    key: str, weight: str | int, *, scale=(0, 5), direction: str = "higher", **fields
+) -> Criterion:
     fields.setdefault("name", key.title())
     return Criterion.objects.create(
-        key=key, weight=Decimal(str(weight)), scale_min=scale[0], scale_max=scale[1], direction=direction, **fields
+        key=key,
+        weight=Decimal(str(weight)),
+        scale_min=scale[0],
+        scale_max=scale[1],
+        direction=direction,
+        **fields,
     )
