@@ -60,6 +60,9 @@ STAFF = [
     ("amtsleitung@regensburg.example", "Anton", "Amtmann", "department_head", "Amt 32"),
     ("sachbearbeitung.standesamt@regensburg.example", "Stefan", "Standl", "caseworker", "Amt 34"),
     ("strategie@regensburg.example", "Greta", "Planer", "strategy_office", None),
+    ("controlling@regensburg.example", "Carla", "Controller", "strategy_office", None),
+    # the user model has no field for an academic title; it leads the first name
+    ("leitung@regensburg.example", "Dr. Lena", "Leitner", "leadership", None),
     ("datenschutz@regensburg.example", "Dana", "Schutz", "data_protection_officer", None),
     ("admin@regensburg.example", "Adrian", "Betrieb", "administrator", None),
 ]

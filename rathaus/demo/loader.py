@@ -16,6 +16,7 @@ from rathaus.core.models import LegalPage, SiteBranding
 
 from . import booking_data, data, forms_data
 from .catalog_data import load_catalog
+from .strategy_loader import load_strategy_demo
 
 
 def demo_totp_key(email: str) -> str:
@@ -71,6 +72,7 @@ def load_demo() -> dict[str, int]:
     created.update(load_catalog())
     created.update(forms_data.load_forms())
     created.update(booking_data.load_booking())
+    created.update(load_strategy_demo())
     return created
 
 

@@ -1,5 +1,11 @@
 """The public transparency page of the strategy (/transparenz/strategie/)."""
 
+from django.urls import path
+
+from .views import public
+
 app_name = "strategy_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.index, name="index"),
+]

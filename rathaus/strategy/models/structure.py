@@ -304,6 +304,12 @@ class MeasureProposal(models.Model):
                 | Q(measure__isnull=False),
                 name="strategy_proposal_accepted_has_measure",
             ),
+            # an idea handed over twice by another module stays one proposal
+            models.UniqueConstraint(
+                fields=["external_reference"],
+                condition=~Q(external_reference=""),
+                name="strategy_proposal_external_reference_unique",
+            ),
         ]
 
     def __str__(self) -> str:
