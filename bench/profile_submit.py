@@ -2,8 +2,9 @@
 
 Runs the browser sequence of ``submit_load.py`` with Django's test client in one process against
 the database of ``DATABASE_URL`` (set up by ``submit_load.py setup``), N times after a warm-up,
-and prints milliseconds and database queries per request kind; ``--profile`` adds a cProfile of
-the submit request (top functions by cumulative time).
+and prints milliseconds (wall; CPU of this process, ``cpu_ms``; CPU of the PostgreSQL backend,
+``db_cpu_ms``) and database queries per request kind; ``--profile`` adds a cProfile of the
+submit request (top functions by cumulative time).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rathaus_bench_submit MEDIA_ROOT=/tmp/m \\
         .venv/bin/python bench/profile_submit.py --runs 20 [--profile]
@@ -34,15 +35,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from profile_submit_api import database_cpu  # noqa: E402
 from submit_load import KEY_INPUT, SERVICE_SLUG, answers, make_pdf  # noqa: E402
 
 from rathaus.accounts.models import User  # noqa: E402
 
 
-def one(client: Client, pdf: bytes, times: dict, queries: dict, profiler=None) -> str:
+def one(client: Client, pdf: bytes, times: dict, queries: dict, profiler=None, cpu=None) -> str:
+    cpu = {} if cpu is None else cpu
+
     def call(kind, method, url, data=None):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu_started, db_started = time.perf_counter(), time.process_time(), database_cpu()
             if profiler is not None and kind == "POST submit":
                 profiler.enable()
             response = (
@@ -51,6 +55,7 @@ def one(client: Client, pdf: bytes, times: dict, queries: dict, profiler=None) -
             if profiler is not None and kind == "POST submit":
                 profiler.disable()
             times.setdefault(kind, []).append(time.perf_counter() - started)
+            cpu.setdefault(kind, []).append((time.process_time() - cpu_started, database_cpu() - db_started))
         queries.setdefault(kind, []).append(len(captured.captured_queries))
         return response
 
@@ -82,16 +87,22 @@ def main() -> None:
     one(client, pdf, {}, {})  # warm-up: templates, spec cache, WeasyPrint fonts
     times: dict = {}
     queries: dict = {}
+    cpu: dict = {}
     profiler = cProfile.Profile() if args.profile else None
     for _ in range(args.runs):
-        one(client, pdf, times, queries, profiler)
+        one(client, pdf, times, queries, profiler, cpu)
     report = {
-        kind: {"ms": round(sum(v) / len(v) * 1000, 2), "queries": round(sum(queries[kind]) / len(v), 1)}
+        kind: {
+            "ms": round(sum(v) / len(v) * 1000, 2),
+            "cpu_ms": round(sum(c for c, _db in cpu[kind]) / len(v) * 1000, 2),
+            "db_cpu_ms": round(sum(db for _c, db in cpu[kind]) / len(v) * 1000, 2),
+            "queries": round(sum(queries[kind]) / len(v), 1),
+        }
         for kind, v in times.items()
     }
     report["whole submission"] = {
-        "ms": round(sum(r["ms"] for r in report.values()), 1),
-        "queries": round(sum(r["queries"] for r in report.values()), 1),
+        key: round(sum(r[key] for r in report.values()), 1)
+        for key in ("ms", "cpu_ms", "db_cpu_ms", "queries")
     }
     print(json.dumps(report, indent=1))
     if profiler is not None:

@@ -4,17 +4,20 @@ Every case and document is fetched through the rules (``RulesObjectPermission`` 
 ``get_object``): a stranger's case reads as missing (404) and the refusal is audited; staff
 reads are recorded for the applicant's "who looked at my data", as on the pages. Session logins
 of staff must have confirmed their second factor; integrations use tokens issued by an
-administrator (``rest_framework.authtoken``). Submitting runs through the same services as the
-form pages (draft, ``application_submit``), is idempotent by the ``Idempotency-Key`` header and
-answers invalid data with 400 and the errors by field, never with 500.
+administrator (``rest_framework.authtoken``). Submitting takes a whole application in one
+request (JSON, or multipart with the files), is checked by the same form engine as the pages
+(``application_submit_direct``), is idempotent by the ``Idempotency-Key`` header and answers
+invalid data with 400 and the errors by field, never with 500.
 """
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +25,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import is_form_media_type
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,9 +34,7 @@ from rathaus.accounts.trust import current_trust_level
 from rathaus.core.api import HideRefusalsMixin
 from rathaus.core.permissions import RulesObjectPermission, audit_denial
 from rathaus.forms.api import published_form_of, require_trust_level_for
-from rathaus.forms.engine import FillContext, FormValidationError
-from rathaus.forms.models import Draft
-from rathaus.forms.services import draft_save_answers, draft_start
+from rathaus.forms.engine import FormValidationError
 
 from . import selectors, services
 from .models import Case, CaseEvent, Document
@@ -76,6 +79,11 @@ class Conflict(APIException):
     default_code = "stale"
 
 
+class KeyUsed(Conflict):
+    default_detail = gettext_lazy("This Idempotency-Key has already been used for another request.")
+    default_code = "key_used"
+
+
 class Invalid(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = gettext_lazy("The request is not valid.")
@@ -89,6 +97,8 @@ def _call(action):
         return action()
     except services.StaleCaseError as exc:
         raise Conflict(" ".join(exc.messages)) from exc
+    except services.IdempotencyKeyUsed as exc:
+        raise KeyUsed from exc
     except PermissionDenied as exc:
         raise ApiPermissionDenied(str(exc) or None) from exc
     except ValidationError as exc:
@@ -320,22 +330,71 @@ class FormErrorSerializer(ErrorSerializer):
 
 # --- submitting -------------------------------------------------------------------------------
 
+MULTIPART_SUBMISSION = {
+    "type": "object",
+    "required": ["service"],
+    "properties": {
+        "service": {"type": "string", "description": "slug of the service"},
+        "answers": {
+            "type": "string",
+            "description": (
+                "optional: all answers as one JSON object, as in an application/json request; "
+                "without it, every other form field is an answer by question name (several "
+                "fields of one name for a multiple choice, `address.street`, `address.postal_code`, "
+                "`address.city` for an address, `group.0.name` in a repeating group; a question "
+                "named `service` or `answers` is answered in this JSON part)"
+            ),
+        },
+    },
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "string", "description": "an answer"},
+            {
+                "type": "string",
+                "format": "binary",
+                "description": "a file for the file question of this name (`group.0.name` in a group)",
+            },
+        ]
+    },
+}
+MAX_ANSWERS_PART = 1024 * 1024
 
-def _retried(request, key: str) -> Case | None:
-    case = (
-        Case.objects.filter(submission__idempotency_key=key).select_related("submission", "service").first()
-    )
-    if case is None:
-        return None
-    if request.user.pk in (case.submission.applicant_id, case.submission.entered_by_id):
-        return case
-    raise Conflict(_("This Idempotency-Key has already been used for another request."), code="key_used")
+
+def _json_object(text) -> dict:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, dict):
+        raise Invalid(_("The answers must be a JSON object."))
+    return value
+
+
+def _multipart_input(request) -> tuple[str, object, MultiValueDict]:
+    """(service, answers, files) of a form post: the answers are the form fields (or one JSON
+    part ``answers``), the files the parts named after their question."""
+    fields = request.POST
+    files = MultiValueDict({name: request.FILES.getlist(name) for name in request.FILES})
+    service = fields.get("service", "").strip()
+    if "answers" in fields:
+        answers = _json_object(fields["answers"])
+    elif "answers" in files:
+        part = files.pop("answers")[0]
+        if part.size > MAX_ANSWERS_PART:
+            raise Invalid(_("The answers must be a JSON object."))
+        answers = _json_object(part.read())
+    else:
+        answers = fields  # the engine reads the fields the form knows, nothing else
+    return service, answers, files
 
 
 @extend_schema(
     tags=["cases"],
     parameters=[IDEMPOTENCY_HEADER],
-    request=SubmissionRequestSerializer,
+    request={
+        "application/json": SubmissionRequestSerializer,
+        "multipart/form-data": MULTIPART_SUBMISSION,
+    },
     responses={
         201: ApplicantCaseSerializer,
         200: OpenApiResponse(
@@ -347,51 +406,55 @@ def _retried(request, key: str) -> Case | None:
     },
 )
 class SubmissionCreateView(APIView):
-    """Submit an application with JSON answers; it is checked exactly like the online form."""
+    """Submit an application in one request; it is checked exactly like the online form.
+
+    `application/json`: the answers as an object; a file question names the ids of files
+    uploaded before (`POST /api/v1/forms/services/{slug}/uploads/`). `multipart/form-data`:
+    the answers as form fields (or as one JSON part `answers`) and each file as a part named
+    after its question; the files are checked (type by content, size) and stored only if the
+    whole application is valid. Invalid answers or files: 400 with the errors by field, nothing
+    stored. The response names the case's reference; its receipt is in the applicant's mailbox
+    at once (the PDF is made on first download if not before).
+    """
 
     permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 80:
             raise Invalid(_("The Idempotency-Key header is missing or longer than 80 characters."))
-        given = SubmissionRequestSerializer(data=request.data)
+        if is_form_media_type(request.content_type):
+            slug, answers, files = _multipart_input(request)
+            given = SubmissionRequestSerializer(data={"service": slug, "answers": {}})
+        else:
+            given = SubmissionRequestSerializer(data=request.data)
+            files = None
         given.is_valid(raise_exception=True)
-        retried = _retried(request, key)
-        if retried is not None:
-            return Response(ApplicantCaseSerializer(retried).data, status=status.HTTP_200_OK)
-        version = published_form_of(given.validated_data["service"])
+        if files is None:
+            answers = given.validated_data["answers"]
+        version = published_form_of(given.validated_data["service"], related=("workflow",))
         require_trust_level_for(request, version.definition.service)
+        trust_level = current_trust_level(request) or ""
         try:
-            case, created = self._submit(request, version, given.validated_data["answers"], key)
+            case, created = _call(
+                lambda: services.application_submit_direct(
+                    form_version=version,
+                    answers=answers,
+                    files=files,
+                    acting_user=request.user,
+                    idempotency_key=key,
+                    trust_level=trust_level,
+                    language=request.LANGUAGE_CODE[:2],
+                    earlier_uploads=files is None,
+                    request=request,
+                )
+            )
         except FormValidationError as exc:
             body = {"detail": _("Some answers are not valid."), "code": "invalid", "errors": exc.errors}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ApplicantCaseSerializer(case).data, status=code)
-
-    def _submit(self, request, version, answers: dict, key: str) -> tuple[Case, bool]:
-        trust_level = current_trust_level(request) or ""
-        with transaction.atomic():
-            draft = _call(
-                lambda: draft_start(user=request.user, form_version=version, session=request.session)
-            )
-            _call(lambda: draft_save_answers(draft=draft, answers=answers, acting_user=request.user))
-            context = FillContext(
-                user=request.user, trust_level=trust_level, language=request.LANGUAGE_CODE[:2], draft=draft
-            )
-            case = _call(
-                lambda: services.application_submit(
-                    draft=draft,
-                    acting_user=request.user,
-                    idempotency_key=key,
-                    trust_level=trust_level,
-                    context=context,
-                    request=request,
-                )
-            )
-            # A new submission consumes its draft; a concurrent retry leaves it in place.
-            return case, not Draft.objects.filter(pk=draft.pk).exists()
 
 
 # --- the applicant's cases --------------------------------------------------------------------

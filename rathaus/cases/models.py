@@ -223,10 +223,15 @@ class DocumentKind(models.TextChoices):
 
 
 class Document(models.Model):
+    """A file of a case. A letter may be stored before its PDF exists: ``file`` is then empty
+    and ``letter`` holds what the letter says as of its date, so the PDF rendered later (on
+    first access or by the task worker) is the one that would have been rendered then."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=16, choices=DocumentKind.choices)
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to="cases/%Y/%m/", storage=private_storage)
+    file = models.FileField(upload_to="cases/%Y/%m/", storage=private_storage, blank=True)
+    letter = models.JSONField(default=dict, blank=True, editable=False)
     content_type = models.CharField(max_length=100, default="application/pdf")
     visible_to_applicant = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -6,11 +6,15 @@ service, the date and the answers given, but no data from the account profile.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import get_language
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -23,7 +27,13 @@ OUTCOME_WORDING = {
     "refused": "Der Antrag wird abgelehnt.",
 }
 
-__all__ = ["DEFAULT_NOTICE_TEMPLATE", "OUTCOME_WORDING", "render_notice_pdf", "render_receipt_pdf"]
+__all__ = [
+    "DEFAULT_NOTICE_TEMPLATE",
+    "OUTCOME_WORDING",
+    "receipt_letter",
+    "render_notice_pdf",
+    "render_receipt_pdf",
+]
 
 DEFAULT_NOTICE_TEMPLATE = """{% load i18n %}
 <h1>Bescheid</h1>
@@ -61,12 +71,45 @@ def _pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf(font_config=_fonts.config)
 
 
-def render_receipt_pdf(*, case, rows: list[tuple[str, str]]) -> bytes:
-    """Eingangsbestätigung: always German (the official language), as the notice."""
+def receipt_letter(*, case) -> dict:
+    """What the receipt of a new case says besides its reference, date and answers, as of now:
+    the service's and department's names, the deadline and fee, the city's sender line, and
+    the language the answers were given in. Stored with the receipt, so a PDF rendered later
+    reads exactly as one rendered at submission (the deadline, for one, moves while a case
+    waits for its applicant)."""
+    branding = current_branding()
+    return {
+        "language": get_language() or "de",
+        "service": case.service.name,
+        "department": [case.department.code, case.department.name],
+        "due_at": case.due_at.isoformat() if case.due_at else None,
+        "fee": str(case.fee) if case.fee is not None else None,
+        "city_name": branding.city_name,
+        "postal_address": branding.postal_address,
+    }
+
+
+def render_receipt_pdf(*, case, letter: dict, rows: list[tuple[str, str]]) -> bytes:
+    """Eingangsbestätigung: always German (the official language), as the notice. ``letter``
+    comes from ``receipt_letter`` at submission; ``rows`` are the answers in its language."""
+    code, name = letter["department"]
+    frozen = SimpleNamespace(
+        reference=case.reference,
+        created_at=case.created_at,
+        due_at=dt.datetime.fromisoformat(letter["due_at"]) if letter["due_at"] else None,
+        fee=Decimal(letter["fee"]) if letter["fee"] is not None else None,
+        department=SimpleNamespace(code=code, name=name),
+    )
+    branding = SimpleNamespace(city_name=letter["city_name"], postal_address=letter["postal_address"])
     with translation.override("de"):
         html = render_to_string(
             "cases/pdf/receipt.html",
-            {"case": case, "service": case.service, "rows": rows, "branding": current_branding()},
+            {
+                "case": frozen,
+                "service": SimpleNamespace(name=letter["service"]),
+                "rows": rows,
+                "branding": branding,
+            },
         )
     return _pdf(html)
 

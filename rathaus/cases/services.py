@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rathaus.accounts.constants import DEPARTMENT_ROLES
 from rathaus.accounts.models import StaffRole, User
 from rathaus.catalog.fees import compute_fee
-from rathaus.core.audit import audit_record
+from rathaus.core.audit import audit_deferred, audit_record
 from rathaus.core.constants import AuditAction
+from rathaus.core.transactions import delete_file_on_rollback
 
 from . import pdf
 from .constants import CaseAuditAction, DocumentKindLabels, EventKind, StateKind, WorkflowRole
@@ -49,8 +51,10 @@ from .signals import case_event
 from .workflow import Workflow, workflow_for_service
 
 __all__ = [
+    "IdempotencyKeyUsed",
     "StaleCaseError",
     "application_submit",
+    "application_submit_direct",
     "case_add_note",
     "case_assign",
     "case_bulk_assign",
@@ -63,6 +67,7 @@ __all__ = [
     "case_transition",
     "case_withdraw",
     "counter_draft_start",
+    "document_file_ensure",
     "information_request_answer",
     "information_request_create",
     "reference_allocate",
@@ -71,6 +76,13 @@ __all__ = [
 
 EVIDENCE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+class IdempotencyKeyUsed(PermissionDenied):
+    """The key of a submission names somebody else's application."""
+
+    def __init__(self):
+        super().__init__(_("This Idempotency-Key has already been used for another request."))
 
 
 class StaleCaseError(ValidationError):
@@ -97,19 +109,34 @@ def reference_allocate(*, year: int) -> str:
     the row; a parallel creator loses on the unique constraint and then waits for the lock.
     """
     prefix = getattr(settings, "CASE_REFERENCE_PREFIX", "RBG")
-    with transaction.atomic():
-        counters = ReferenceCounter.objects.select_for_update()
-        counter = counters.filter(prefix=prefix, year=year).first()
-        if counter is None:
+    with transaction.atomic(savepoint=False):
+        number = _counter_advance(prefix, year)
+        if number is None:
             try:
                 with transaction.atomic():
                     ReferenceCounter.objects.create(prefix=prefix, year=year)
             except IntegrityError:
-                pass  # created in parallel; the locked read below waits for it
-            counter = counters.get(prefix=prefix, year=year)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-    return f"{prefix}-{year}-{counter.last_number:06d}"
+                pass  # created in parallel; the update below waits for its lock
+            number = _counter_advance(prefix, year)
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def _counter_advance(prefix: str, year: int) -> int | None:
+    """Raise the counter and read the new number in one statement (``UPDATE … RETURNING``,
+    PostgreSQL and SQLite ≥ 3.35): the update takes the row lock, and one round trip less is
+    held under it. None if the year has no counter yet."""
+    quote = connection.ops.quote_name
+    meta = ReferenceCounter._meta
+    number = quote(meta.get_field("last_number").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {number} = {number} + 1 "  # noqa: S608 - names from the model
+            f"WHERE {quote(meta.get_field('prefix').column)} = %s AND {quote(meta.get_field('year').column)} = %s "
+            f"RETURNING {number}",
+            [prefix, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def case_roles(*, case: Case, user) -> set[str]:
@@ -278,21 +305,30 @@ def case_create(*, submission, acting_user, request=None) -> Case:
     """Open the case of a stored submission: reference, department, deadline, fee, receipt.
 
     The receipt (Eingangsbestätigung) is stored as a document and announced, so the mailbox puts
-    it in the applicant's conversation.
+    it in the applicant's conversation; its PDF is rendered when first opened (or before, by the
+    task worker).
     """
-    case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
-    _receipt_deliver(case, event, submission=submission, acting_user=acting_user)
+    with audit_deferred():
+        case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
+        _receipt_create(case, event, acting_user=acting_user)
     return case
 
 
-@transaction.atomic
+# The case is built from rows just loaded or created in this transaction, and the database
+# enforces its references and the reference's uniqueness; ``full_clean`` would ask again.
+CASE_CHECKED_BY_DATABASE = ["reference", "service", "submission", "department", "applicant", "organisation"]
+
+
 def _case_open(*, submission, acting_user, request=None) -> tuple[Case, CaseEvent]:
-    """The case, its first event and the audit entry; the receipt is ``_receipt_deliver``."""
+    """The case, its first event and the audit entry, in the caller's transaction.
+
+    The reference is allocated last: its counter row stays locked until the commit and every
+    submission in the city waits for it, so everything that can be done before is done before.
+    """
     service = submission.form_version.definition.service
     workflow = workflow_for_service(service)
     now = timezone.now()
     case = Case(
-        reference=reference_allocate(year=timezone.localtime(now).year),
         service=service,
         submission=submission,
         department=service.department,
@@ -306,8 +342,9 @@ def _case_open(*, submission, acting_user, request=None) -> tuple[Case, CaseEven
     )
     days = workflow.deadline_days(workflow.initial)
     case.state_due_at = now + dt.timedelta(days=days) if days else None
-    case.full_clean(exclude=["submission"])
-    case.save()
+    case.full_clean(exclude=CASE_CHECKED_BY_DATABASE, validate_unique=False)
+    case.reference = reference_allocate(year=timezone.localtime(now).year)
+    case.save(force_insert=True)
     event = _event(case, kind=EventKind.RECEIVED, actor=acting_user, to_state=case.state)
     _audit(
         CaseAuditAction.CASE_CREATED,
@@ -320,21 +357,60 @@ def _case_open(*, submission, acting_user, request=None) -> tuple[Case, CaseEven
     return case, event
 
 
-@transaction.atomic
-def _receipt_deliver(case: Case, event: CaseEvent, *, submission, acting_user) -> Document:
-    """Render the receipt (WeasyPrint, about 0.1 s), store it and announce the case with it."""
-    content = pdf.render_receipt_pdf(case=case, rows=submission_summary_rows(submission))
-    receipt = Document(
-        case=case, kind=DocumentKind.RECEIPT, title=f"{DocumentKindLabels.RECEIPT} {case.reference}"
+def _receipt_create(case: Case, event: CaseEvent, *, acting_user) -> Document:
+    """The receipt of a new case, announced with it (the mailbox message is there at once).
+
+    Its PDF is not rendered here: WeasyPrint needs about 0.1 s, the rest of a submission a few
+    milliseconds. What the letter says is fixed now (``pdf.receipt_letter``), the PDF is made
+    from it by the task worker right after the commit, or on first access if that comes first
+    (``document_file_ensure``).
+    """
+    receipt = Document.objects.create(
+        case=case,
+        kind=DocumentKind.RECEIPT,
+        title=f"{DocumentKindLabels.RECEIPT} {case.reference}",
+        letter=pdf.receipt_letter(case=case),
     )
-    receipt.file.save(f"{case.reference}-eingangsbestaetigung.pdf", ContentFile(content), save=True)
     with translation.override(_applicant_language(case)):
         text = _(
             "Your application “%(service)s” has been received under the reference %(reference)s. "
             "The acknowledgement of receipt is attached."
         ) % {"service": case.service.display_name, "reference": case.reference}
     _announce(case, event, actor=acting_user, documents=[receipt], message=text)
+    transaction.on_commit(partial(_enqueue_render, receipt.pk))
     return receipt
+
+
+def _enqueue_render(document_id: int) -> None:
+    from .tasks import document_render
+
+    document_render.enqueue(document_id=document_id)
+
+
+def document_file_ensure(*, document: Document) -> Document:
+    """The document with its file: a letter stored before its PDF (a receipt) is rendered now
+    from what it said when it was issued, stored, and from then on streamed as stored.
+
+    Rendering runs outside any lock; the file is recorded by compare-and-set (only if the row has
+    no file yet), so two requests or a request and the task worker rendering at the same moment
+    store one file: the loser deletes its own and takes the winner's.
+    """
+    if document.file or document.kind != DocumentKind.RECEIPT or not document.letter:
+        return document
+    case = Case.objects.select_related("submission__form_version").get(pk=document.case_id)
+    rows = submission_summary_rows(case.submission, language=document.letter["language"])
+    content = pdf.render_receipt_pdf(case=case, letter=document.letter, rows=rows)
+    field = document.file.field
+    name = field.storage.save(
+        field.generate_filename(document, f"{case.reference}-eingangsbestaetigung.pdf"), ContentFile(content)
+    )
+    if Document.objects.filter(pk=document.pk, file="").update(file=name):
+        delete_file_on_rollback(field.storage, name)
+        document.file = name
+    else:
+        field.storage.delete(name)
+        document.refresh_from_db(fields=["file"])
+    return document
 
 
 def application_submit(
@@ -347,7 +423,7 @@ def application_submit(
     """
     from rathaus.forms.services import submission_create
 
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():
         submission, created = submission_create(
             draft=draft,
             acting_user=acting_user,
@@ -360,11 +436,74 @@ def application_submit(
             if existing is not None:
                 return existing
         case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
-    # The receipt is rendered after the commit: until then this transaction holds the reference
-    # counter and audit chain locks, so rendering inside would let only one submission at a time
-    # proceed on all app servers (issue 3 benchmark). Announcing it (mailbox message) follows in
-    # its own transaction a moment later.
-    _receipt_deliver(case, event, submission=submission, acting_user=acting_user)
+        _receipt_create(case, event, acting_user=acting_user)
+    return case
+
+
+def application_submit_direct(
+    *,
+    form_version,
+    answers,
+    files,
+    acting_user,
+    idempotency_key: str,
+    trust_level: str,
+    language: str,
+    earlier_uploads: bool = False,
+    request=None,
+) -> tuple[Case, bool]:
+    """A whole online application in one request (API), without a draft: check the answers
+    and files, then store the submission, its files and its case in one transaction.
+
+    Returns ``(case, created)``. Invalid input raises ``FormValidationError`` (errors by field)
+    before anything is written. A repeated key (a retry after a lost response, or racing the
+    first request) gets the case of the first request (``created`` False): the key's unique
+    constraint decides, so the common case, a new key, costs no look-up; the loser's
+    transaction and files roll back. Somebody else's key raises ``IdempotencyKeyUsed``.
+    """
+    from rathaus.forms.engine import FormValidationError
+    from rathaus.forms.services import submission_prepare, submission_store
+
+    try:
+        prepared = submission_prepare(
+            form_version=form_version,
+            answers=answers,
+            files=files,
+            acting_user=acting_user,
+            idempotency_key=idempotency_key,
+            trust_level=trust_level,
+            language=language,
+            earlier_uploads=earlier_uploads,
+        )
+    except FormValidationError:
+        # A retry of a submission that was valid then (a date bound passed, a file named by id
+        # now belongs to the submission) repeats it; anything else is invalid input.
+        if (repeated := _case_of_key(idempotency_key, acting_user)) is not None:
+            return repeated, False
+        raise
+    try:
+        with transaction.atomic(), audit_deferred():
+            submission = submission_store(prepared=prepared, acting_user=acting_user)
+            case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
+            _receipt_create(case, event, acting_user=acting_user)
+    except IntegrityError:
+        if (repeated := _case_of_key(idempotency_key, acting_user)) is None:
+            raise
+        return repeated, False
+    return case, True
+
+
+def _case_of_key(idempotency_key: str, acting_user) -> Case | None:
+    """The case a submission key already opened, if any; somebody else's is refused."""
+    key = str(idempotency_key).strip()
+    case = (
+        Case.objects.filter(submission__idempotency_key=key).select_related("submission", "service").first()
+    )
+    if case is not None and acting_user.pk not in (
+        case.submission.applicant_id,
+        case.submission.entered_by_id,
+    ):
+        raise IdempotencyKeyUsed
     return case
 
 

@@ -7,6 +7,7 @@ e-mail or call other systems directly: they defer that with ``transaction.on_com
 
 Arguments: ``case``, ``event`` (the ``CaseEvent``), ``documents`` (list of ``Document`` to
 deliver to the applicant), ``message`` (text for the applicant, may be empty), ``actor``.
+An event of kind ``received`` is sent once per case, in the transaction that opens it.
 """
 
 from django.dispatch import Signal

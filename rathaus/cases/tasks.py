@@ -1,4 +1,5 @@
-"""Background tasks of cases: delivering case events to a service's specialised system.
+"""Background tasks of cases: delivering case events to a service's specialised system, and
+rendering letters stored before their PDF (receipts) so that they are ready when first opened.
 
 Deliveries are signed (HMAC-SHA256 over the body with the workflow's secret, header
 ``X-Rathaus-Signature``) and retried with exponential backoff; the payload carries the
@@ -18,7 +19,7 @@ import urllib.request
 from django.utils import timezone
 from django_tasks import task
 
-from .models import WebhookDelivery
+from .models import Document, WebhookDelivery
 
 MAX_ATTEMPTS = 6
 
@@ -73,3 +74,17 @@ def webhook_deliver(delivery_id: int) -> bool:
     if not ok and delivery.status == WebhookDelivery.Status.PENDING:
         webhook_deliver.using(run_after=delivery.next_attempt_at).enqueue(delivery_id=delivery.pk)
     return ok
+
+
+@task(priority=-10)
+def document_render(document_id: int) -> bool:
+    """Render a receipt's PDF ahead of its first download (enqueued when its case commits).
+    Whoever comes first, this task or a download, stores the file; the other uses it. Below
+    webhook deliveries in priority: a specialised system waiting for a case matters more than a
+    PDF that is rendered on demand anyway."""
+    from .services import document_file_ensure
+
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        return False
+    return bool(document_file_ensure(document=document).file)

@@ -39,7 +39,9 @@ def _error_text(exc: Exception) -> str:
 
 
 def document_response(document: Document) -> FileResponse:
-    """Stream a private document as a download; the browser must not guess another type."""
+    """Stream a private document as a download; the browser must not guess another type. A
+    receipt whose PDF the task worker has not made yet is rendered now (once, then stored)."""
+    document = services.document_file_ensure(document=document)
     extension = document.file.name.rsplit(".", 1)[-1] if "." in document.file.name else "pdf"
     filename = f"{document.case.reference}-{document.kind}.{extension}"
     response = FileResponse(
@@ -181,7 +183,7 @@ def submit(request, draft_id):
     retried = _retried_case(request, key)
     if retried is not None:
         return _after_submit(request, retried)
-    draft = access_draft(request, draft_id)
+    draft = access_draft(request, draft_id, related=("department", "workflow"))
     trust_level = current_trust_level(request) or ""
     user = request.user if request.user.is_authenticated else None
     try:

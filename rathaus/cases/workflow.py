@@ -17,9 +17,10 @@ name unknown states or roles, have transitions nobody may take, or cannot reach 
 
 from __future__ import annotations
 
-import copy
+import json
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
@@ -249,11 +250,17 @@ def validate_workflow(definition) -> None:
         raise ValidationError(errors)
 
 
+@lru_cache(maxsize=256)
+def _workflow_from_text(text: str) -> Workflow:
+    return Workflow(json.loads(text))
+
+
 def workflow_for_service(service) -> Workflow:
-    """The service's own workflow, or the default."""
+    """The service's own workflow, or the default. Parsed and validated once per definition
+    (cached by content, so an edited workflow is a new entry): treat it as read-only."""
     own = getattr(service, "workflow", None) if service is not None else None
     try:
         definition = own.definition if own is not None else None
     except AttributeError:
         definition = None
-    return Workflow(copy.deepcopy(definition or DEFAULT_WORKFLOW))
+    return _workflow_from_text(json.dumps(definition or DEFAULT_WORKFLOW, sort_keys=True))

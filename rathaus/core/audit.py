@@ -7,13 +7,18 @@ into ``details``: the log itself must not become a second copy of personal data.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models, transaction
 
 from .models import AuditChainHead, AuditEntry
 
-__all__ = ["audit_record", "verify_chain"]
+__all__ = ["audit_deferred", "audit_record", "verify_chain"]
+
+_deferred = threading.local()
 
 
 def _actor_fields(actor) -> dict[str, Any]:
@@ -44,27 +49,66 @@ def audit_record(
     ip_address: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain and return it."""
+    """Append one entry to the chain and return it.
+
+    Inside an ``audit_deferred()`` block the entry is appended when the block ends (its
+    ``sequence`` and hashes are set then)."""
     if request is not None and ip_address is None:
         ip_address = getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR")
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            sequence=head.sequence + 1,
-            action=action,
-            subject_user_id=subject_user_id,
-            ip_address=ip_address or None,
-            details=details or {},
-            previous_hash=head.last_hash,
-            **_actor_fields(actor),
-            **_object_fields(obj),
-        )
-        entry.entry_hash = entry.compute_hash()
-        entry.save(force_insert=True)
-        head.sequence = entry.sequence
-        head.last_hash = entry.entry_hash
-        head.save(update_fields=["sequence", "last_hash"])
+    entry = AuditEntry(
+        action=action,
+        subject_user_id=subject_user_id,
+        ip_address=ip_address or None,
+        details=details or {},
+        **_actor_fields(actor),
+        **_object_fields(obj),
+    )
+    pending = getattr(_deferred, "entries", None)
+    if pending is not None:
+        pending.append(entry)
+    else:
+        _append([entry])
     return entry
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain ``entries`` onto the head and store them: one locked read of the head, one insert,
+    one update, whatever their number. No savepoint of its own: an audit entry that cannot be
+    written must fail the change it records, so the caller's transaction rolls back as a whole.
+    """
+    with transaction.atomic(savepoint=False):
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        for entry in entries:
+            entry.sequence = head.sequence + 1
+            entry.previous_hash = head.last_hash
+            entry.entry_hash = entry.compute_hash()
+            head.sequence, head.last_hash = entry.sequence, entry.entry_hash
+        AuditEntry.objects.bulk_create(entries)
+        head.save(update_fields=["sequence", "last_hash"])
+
+
+@contextmanager
+def audit_deferred() -> Iterator[None]:
+    """Collect the entries recorded inside the block and append them together when it ends.
+
+    The chain head is a single locked row that every audited write in the city waits for, and
+    it stays locked until the transaction commits. A use case that records entries early and
+    then does more work (a submission: case, timeline, receipt, mailbox) holds it all that time;
+    deferring takes the lock as late as possible, right before the commit. Use it inside the
+    transaction of the change: entries then still commit or roll back together with it. If the
+    block raises, nothing is appended.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_deferred() must run inside a transaction")
+    outer = getattr(_deferred, "entries", None)
+    entries: list[AuditEntry] = []
+    _deferred.entries = entries if outer is None else outer
+    try:
+        yield
+    finally:
+        _deferred.entries = outer
+    if outer is None and entries:
+        _append(entries)
 
 
 def verify_chain(*, batch_size: int = 2000) -> AuditEntry | int | None:

@@ -1,9 +1,11 @@
 """Forms API: the current form of a service, and uploading files for an API submission.
 
 Submitting is done through the cases API (``POST /api/v1/cases/submissions/``), because a
-submission opens a case and the forms app must not import cases. An upload is stored on the
-caller's online draft of the service's current form version; the submission's file answers
-name the returned upload ids, and the engine accepts only uploads of that very draft.
+submission opens a case and the forms app must not import cases; it takes the files with the
+answers in one multipart request. The upload endpoint here is the two-step alternative for
+JSON submissions: an upload is stored on the caller's online draft of the service's current
+form version; the submission's file answers name the returned upload ids, and the engine
+accepts only uploads of that very draft.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rathaus.accounts.trust import session_meets
-from rathaus.catalog.selectors import public_services
 
 from . import selectors, services
 from .models import FormVersion, Upload
@@ -28,10 +29,19 @@ from .models import FormVersion, Upload
 __all__ = ["FormVersionView", "UploadCreateView", "published_form_of", "require_trust_level_for"]
 
 
-def published_form_of(slug: str) -> FormVersion:
-    """The current published form version of a published service, else 404."""
-    service = public_services().filter(slug=slug).first()
-    version = selectors.current_form_version(service) if service is not None else None
+def published_form_of(slug: str, *, related: tuple[str, ...] = ()) -> FormVersion:
+    """The current published form version of a published service (``is_published``, as
+    ``Service.objects.published()``), else 404. One query, with the service and its department
+    loaded; ``related`` names further relations of the service to load with it (``workflow``
+    for a submission)."""
+    version = (
+        FormVersion.objects.filter(
+            definition__service__slug=slug, definition__service__is_published=True, published_at__isnull=False
+        )
+        .select_related("definition__service__department", *(f"definition__service__{r}" for r in related))
+        .order_by("-number")
+        .first()
+    )
     if version is None:
         raise Http404
     return version

@@ -6,6 +6,7 @@ Public interface (other apps import only these names)::
     spec.steps                                    # [Step(id, fields, ...)]
     cleaned, errors = validate_step(spec, step_id, raw_data, context=ctx)
     cleaned = validate_all(spec, data, context=ctx)   # FormValidationError(errors_by_field)
+    data = answers_from_post(spec, query_dict)    # a whole form posted at once, as ``data``
     summary_rows(spec, cleaned, "de")             # [(label, display value)]
 
 A definition is JSON, checked against ``schema.json`` and then semantically (unique names,
@@ -56,6 +57,7 @@ __all__ = [
     "FormSpec",
     "FormValidationError",
     "Step",
+    "answers_from_post",
     "field_html_id",
     "prefill_data",
     "summary_rows",
@@ -102,12 +104,15 @@ class FormValidationError(Exception):
 @dataclass(frozen=True)
 class FillContext:
     """Who fills the form: the account (or None), the login's trust level and the language.
-    ``draft`` is the draft whose uploads file answers may name."""
+    ``draft`` is the draft whose uploads file answers may name; ``uploads`` maps the ids of
+    files checked in this very request (not stored yet) to their question's name, which file
+    answers may name too (a submission in one request, without a draft)."""
 
     user: Any = None
     trust_level: str | None = None
     language: str = "de"
     draft: Any = None
+    uploads: Mapping[str, str] | None = None
 
 
 def localized(value: Any, language: str) -> str:
@@ -468,6 +473,13 @@ def _extract(fld: Field, raw: Any, prefix: str = "") -> Any:
     return value
 
 
+def answers_from_post(spec: FormSpec, raw: Any) -> dict[str, Any]:
+    """The answers of the whole form from one form post (``QueryDict``: ``address.street``,
+    ``group.0.name``, repeated fields for multiple choices and files), structured as a draft
+    keeps them; only what the definition knows is read."""
+    return {fld.name: _jsonable(_extract(fld, raw)) for fld in spec.top_fields.values()}
+
+
 def _normalize_rows(fld: Field, rows: Any) -> list[dict]:
     """Rows as dicts of the group's own fields; rows left completely empty are dropped."""
     if not isinstance(rows, list):
@@ -496,6 +508,8 @@ def _required_message(fld: Field) -> str:
 
 
 def _uploads_belong_to_draft(fld: Field, ids: list[str], context: FillContext) -> bool:
+    given = context.uploads or {}
+    ids = [i for i in ids if given.get(i) != fld.name]
     if not ids:
         return True
     if context.draft is None:

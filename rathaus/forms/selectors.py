@@ -63,16 +63,20 @@ def _may_open(request, draft: Draft) -> bool:
     return str(draft.pk) in anonymous_draft_ids(request.session)
 
 
-def access_draft(request, draft_id) -> Draft:
+def access_draft(request, draft_id, *, related: tuple[str, ...] = ()) -> Draft:
     """The draft if it belongs to the logged-in person or to this browser's anonymous session;
-    404 otherwise (audited), so a draft id reveals nothing."""
+    404 otherwise (audited), so a draft id reveals nothing. Loaded with its version and service;
+    ``related`` names further relations of the service to load with it."""
+    service = "form_version__definition__service"
     try:
-        draft = Draft.objects.select_related("form_version__definition__service").get(pk=draft_id)
+        draft = Draft.objects.select_related(service, *(f"{service}__{r}" for r in related)).get(pk=draft_id)
     except (Draft.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
     if not _may_open(request, draft):
         audit_denial(request=request, perm="forms.change_draft", obj=draft)
         raise Http404
+    if draft.owner_id is not None:
+        draft.owner = request.user  # it is the person asking (checked above)
     return draft
 
 

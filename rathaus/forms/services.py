@@ -3,12 +3,20 @@
 ``submission_create`` runs inside the caller's transaction (the cases app creates the case in
 the same one) and is idempotent by key: the database's unique constraint decides, a second
 insert with the same key fails inside a savepoint and the existing submission is returned.
+
+``submission_prepare`` and ``submission_store`` are the same without a draft, for a whole
+application given in one request (API): everything is checked before anything is written,
+and the caller's transaction decides a race on the key (``IntegrityError``). Files are written
+to storage only for a submission that is being stored, and deleted again if its transaction
+rolls back, so a failed request leaves no file behind.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+import re
+import uuid
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,14 +28,25 @@ from django.utils.translation import gettext as _
 from rathaus.catalog.constants import Channel
 from rathaus.catalog.services import service_set_capabilities
 from rathaus.core.audit import audit_record
+from rathaus.core.transactions import delete_file_on_rollback
 
 from .constants import ANONYMOUS_DRAFTS_SESSION_KEY, DEFAULT_MAX_SIZE_MB, FILE_KINDS, FormAuditAction
-from .engine import FillContext, FormSpec, check_step, has_error, prefill_data, validate_all
+from .engine import (
+    FillContext,
+    FormSpec,
+    FormValidationError,
+    answers_from_post,
+    check_step,
+    has_error,
+    prefill_data,
+    validate_all,
+)
 from .models import Draft, FormDefinition, FormVersion, Submission, Upload
 from .selectors import spec_for_version
 from .uploads import SNIFF_BYTES, safe_original_name, sniff_kind
 
 __all__ = [
+    "PreparedSubmission",
     "draft_save_answers",
     "draft_save_step",
     "draft_start",
@@ -35,8 +54,14 @@ __all__ = [
     "form_version_publish",
     "form_version_save",
     "submission_create",
+    "submission_prepare",
+    "submission_store",
     "upload_accept",
 ]
+
+# Rows and columns of a submission are checked by the database itself (foreign keys, the
+# channel constraint, the unique key); ``full_clean`` would ask it again, one query each.
+SUBMISSION_CHECKED_BY_DATABASE = ["form_version", "applicant", "organisation", "entered_by"]
 
 MAX_UPLOADS_PER_DRAFT = 50
 MAX_ANONYMOUS_DRAFTS = 20
@@ -253,6 +278,16 @@ def upload_accept(*, draft: Draft, field_name: str, file, acting_user) -> Upload
         raise ValidationError(_("This question does not take files."))
     if draft.uploads.count() >= MAX_UPLOADS_PER_DRAFT:
         raise ValidationError(_("You have uploaded too many files for this application."))
+    upload = _checked_upload(fld, file, owner=draft.owner)
+    upload.draft = draft
+    _store_file(upload, file)
+    upload.save(force_insert=True)
+    return upload
+
+
+def _checked_upload(fld, file, *, owner) -> Upload:
+    """An unsaved upload of ``file`` for question ``fld`` after checking its size and its real
+    type (by content, not by name); ``ValidationError`` with a message for the person if not."""
     limit_mb = fld.raw.get("max_size_mb", DEFAULT_MAX_SIZE_MB)
     if file.size > limit_mb * 1024 * 1024:
         raise ValidationError(
@@ -274,22 +309,22 @@ def upload_accept(*, draft: Draft, field_name: str, file, acting_user) -> Upload
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
-    upload = Upload(
-        owner=draft.owner,
-        draft=draft,
-        field_name=field_name,
+    return Upload(
+        id=uuid.uuid4(),
+        owner=owner,
+        field_name=fld.name,
         original_name=safe_original_name(getattr(file, "name", "")),
         content_type=FILE_KINDS[kind],
         size=file.size,
         sha256=digest.hexdigest(),
     )
+
+
+def _store_file(upload: Upload, file) -> None:
+    """Write the file to private storage; it is deleted again if the transaction that stores
+    its row rolls back (no orphaned files)."""
     upload.file.save("upload", file, save=False)
-    try:
-        upload.save()
-    except Exception:
-        upload.file.delete(save=False)
-        raise
-    return upload
+    delete_file_on_rollback(upload.file.storage, upload.file.name)
 
 
 def _upload_ids(spec: FormSpec, cleaned: dict) -> set[str]:
@@ -322,18 +357,21 @@ def submission_create(
     Returns ``(submission, created)``; a retry with the same key returns the existing submission
     and False. Raises ``FormValidationError`` if an answer is not valid (the draft stays).
     """
-    key = str(idempotency_key or "").strip()
-    if not key or len(key) > 80:
-        raise ValidationError(_("The submission key is missing or invalid."))
+    key = _checked_key(idempotency_key)
     applicant = draft.applicant or draft.owner
-    # Fast path for a retry that arrives after the first request finished (its draft is gone);
-    # concurrent requests are decided by the unique constraint below.
-    existing = Submission.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _same_submitter(existing, applicant, draft), False
     spec = spec_for_version(draft.form_version)
     context = replace(context, draft=draft, trust_level=trust_level)
-    cleaned = validate_all(spec, draft.data, context=context)
+    try:
+        cleaned = validate_all(spec, draft.data, context=context)
+    except FormValidationError:
+        # A retry after the first request finished: its uploads now belong to the submission,
+        # so the answers no longer check out; the key says which submission it repeats. (The
+        # submit views look the key up before they get here; concurrent requests are decided
+        # by the unique constraint below.)
+        existing = Submission.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _same_submitter(existing, applicant, draft), False
+        raise
     submission = Submission(
         form_version=draft.form_version,
         data=cleaned,
@@ -345,7 +383,9 @@ def submission_create(
         trust_level=trust_level or "",
         idempotency_key=key,
     )
-    submission.full_clean(validate_unique=False)
+    submission.full_clean(
+        exclude=SUBMISSION_CHECKED_BY_DATABASE, validate_unique=False, validate_constraints=False
+    )
     try:
         with transaction.atomic():
             submission.save(force_insert=True)
@@ -363,6 +403,13 @@ def submission_create(
         details={"service": draft.form_version.definition.service.slug, "version": draft.form_version.number},
     )
     return submission, True
+
+
+def _checked_key(idempotency_key) -> str:
+    key = str(idempotency_key or "").strip()
+    if not key or len(key) > 80:
+        raise ValidationError(_("The submission key is missing or invalid."))
+    return key
 
 
 def _same_submitter(existing: Submission, applicant, draft: Draft) -> Submission:
@@ -385,3 +432,169 @@ def _discard_unused_uploads(draft: Draft, used: set[str]) -> None:
             storage.delete(name)
 
     transaction.on_commit(delete_files)
+
+
+# --- a whole application in one request (API) ------------------------------------------------
+
+_GROUP_FILE_KEY = re.compile(r"^([A-Za-z0-9_]+)\.(\d{1,3})\.([A-Za-z0-9_]+)$")
+
+
+@dataclass
+class PreparedSubmission:
+    """A checked application, nothing written yet: the submission and the files that go with
+    it (only those its answers keep), and the draft whose earlier uploads it uses, if any."""
+
+    submission: Submission
+    uploads: list[tuple[Upload, Any]] = field(default_factory=list)
+    draft: Draft | None = None
+    draft_uploads: set[str] = field(default_factory=set)
+
+
+def _file_question(spec: FormSpec, key: str):
+    """The file question a file part is sent for: ``name``, or ``group.N.name`` in a group."""
+    fld = spec.top_fields.get(key)
+    if fld is None and (match := _GROUP_FILE_KEY.match(key)):
+        group = spec.top_fields.get(match.group(1))
+        child = spec.all_fields.get(match.group(3))
+        fld = child if group is not None and group.type == "group" and child in group.children else None
+    return fld if fld is not None and fld.type == "file" else None
+
+
+def _name_uploads(answers: dict, key: str, ids: list[str]) -> None:
+    """Put upload ids into the answers where the file part's key says."""
+    match = _GROUP_FILE_KEY.match(key)
+    if match is None:
+        given = answers.get(key)
+        answers[key] = [*(given if isinstance(given, list) else [given] if given else []), *ids]
+        return
+    group, index, name = match.group(1), int(match.group(2)), match.group(3)
+    rows = answers.get(group) if isinstance(answers.get(group), list) else []
+    rows = [row if isinstance(row, dict) else {} for row in rows]
+    rows += [{} for _ in range(index + 1 - len(rows))]
+    given = rows[index].get(name)
+    rows[index] = {**rows[index], name: [*(given if isinstance(given, list) else []), *ids]}
+    answers[group] = rows
+
+
+def _accept_files(spec: FormSpec, answers, files, owner) -> tuple[dict, dict, list]:
+    """Check every file part and name it in the answers; returns (id → question name, errors
+    by key, [(upload, file)])."""
+    given: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    accepted: list[tuple[Upload, Any]] = []
+    for key in files or {}:
+        parts = files.getlist(key) if hasattr(files, "getlist") else list(files[key])
+        fld = _file_question(spec, key)
+        if fld is None:
+            errors[key] = [_("This question does not take files.")]
+            continue
+        ids = []
+        for file in parts:
+            try:
+                upload = _checked_upload(fld, file, owner=owner)
+            except ValidationError as exc:
+                errors.setdefault(key, []).extend(exc.messages)
+                continue
+            given[str(upload.pk)] = fld.name
+            accepted.append((upload, file))
+            ids.append(str(upload.pk))
+        _name_uploads(answers, key, ids)
+    return given, errors, accepted
+
+
+def submission_prepare(
+    *,
+    form_version: FormVersion,
+    answers,
+    files,
+    acting_user,
+    idempotency_key: str,
+    trust_level: str | None,
+    language: str,
+    earlier_uploads: bool = False,
+) -> PreparedSubmission:
+    """Check a whole online application of ``acting_user`` given at once, before anything is
+    written: the key, every file (size, type by content) and every answer (``validate_all``,
+    as on submitting a draft). Raises ``FormValidationError`` with the errors by field, files
+    and answers together, or ``ValidationError`` for a bad key or answers that are no object.
+
+    ``answers``: a form post (``QueryDict``, one field per answer as the browser sends them) or
+    a dict (JSON). ``files``: the file parts by question name (``group.N.name`` in groups).
+    With ``earlier_uploads`` file answers may also name uploads the person made before on their
+    online draft of this version (forms API); that draft is then consumed by the submission.
+    """
+    key = _checked_key(idempotency_key)
+    if not _authenticated(acting_user):
+        raise PermissionDenied
+    spec = spec_for_version(form_version)
+    if hasattr(answers, "getlist"):
+        answers = answers_from_post(spec, answers)
+    elif isinstance(answers, dict):
+        answers = dict(answers)
+    else:
+        raise ValidationError(_("The answers must be a JSON object."))
+    given, file_errors, accepted = _accept_files(spec, answers, files, acting_user)
+    draft = None
+    if earlier_uploads and spec.has_file_field:
+        draft = Draft.objects.filter(
+            owner=acting_user, form_version=form_version, channel=Channel.ONLINE
+        ).first()
+    context = FillContext(
+        user=acting_user, trust_level=trust_level, language=language, draft=draft, uploads=given
+    )
+    try:
+        cleaned = validate_all(spec, answers, context=context)
+    except FormValidationError as exc:
+        raise FormValidationError({**exc.errors, **file_errors}) from exc
+    if file_errors:
+        raise FormValidationError(file_errors)
+    submission = Submission(
+        form_version=form_version,
+        data=cleaned,
+        applicant=acting_user,
+        channel=Channel.ONLINE,
+        contact_email=_contact_email(spec, cleaned, acting_user),
+        trust_level=trust_level or "",
+        idempotency_key=key,
+    )
+    submission.full_clean(
+        exclude=SUBMISSION_CHECKED_BY_DATABASE, validate_unique=False, validate_constraints=False
+    )
+    used = _upload_ids(spec, cleaned)  # files of questions hidden by a condition are dropped
+    return PreparedSubmission(
+        submission=submission,
+        uploads=[(upload, file) for upload, file in accepted if str(upload.pk) in used],
+        draft=draft,
+        draft_uploads=used - set(given),
+    )
+
+
+def submission_store(*, prepared: PreparedSubmission, acting_user) -> Submission:
+    """Store a prepared submission with its files, in the caller's transaction. The insert comes
+    first and has no savepoint of its own: a key already used raises ``IntegrityError`` and the
+    caller's transaction rolls back, files included (the caller then answers with the case of
+    the first request)."""
+    submission = prepared.submission
+    submission.save(force_insert=True)
+    uploads = []
+    for upload, file in prepared.uploads:
+        upload.submission = submission
+        _store_file(upload, file)
+        uploads.append(upload)
+    Upload.objects.bulk_create(uploads)
+    draft = prepared.draft
+    if draft is not None and prepared.draft_uploads:
+        Upload.objects.filter(draft=draft, pk__in=prepared.draft_uploads).update(submission=submission)
+        _discard_unused_uploads(draft, prepared.draft_uploads)
+        draft.delete()
+    audit_record(
+        action=FormAuditAction.SUBMISSION_CREATED,
+        actor=acting_user,
+        obj=submission,
+        subject_user_id=submission.applicant_id,
+        details={
+            "service": submission.form_version.definition.service.slug,
+            "version": submission.form_version.number,
+        },
+    )
+    return submission

@@ -23,4 +23,10 @@ def deliver_case_event(sender, case, event, documents, message, actor, **kwargs)
         return
     if not message and not documents:
         return
-    message_deliver(case=case, body=message, documents=documents, author=actor)
+    message_deliver(
+        case=case,
+        body=message,
+        documents=documents,
+        author=actor,
+        new_case=event.kind == EventKind.RECEIVED,
+    )

@@ -8,6 +8,8 @@ to the portal, in the person's preferred language.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -38,15 +40,28 @@ def notify_new_message(*, person) -> None:
         return
     language = person.preferred_language or "de"
     recipient = person.email
-    context = {"link": reverse("mailbox:index"), "base_url": _base_url()}
+    link, base_url = reverse("mailbox:index"), _base_url()
 
     def _send():
-        with translation.override(language):
-            subject = render_to_string("mailbox/email/new_message_subject.txt", context).strip()
-            body = render_to_string("mailbox/email/new_message.txt", context)
+        subject, body = _notice_text(language, link, base_url)
         send_mail(subject, body, None, [recipient])
 
     transaction.on_commit(_send)
+
+
+@lru_cache(maxsize=16)
+def _notice_text(language: str, link: str, base_url: str) -> tuple[str, str]:
+    """Subject and body of the notice: the same for everybody of one language (it names no
+    person and no content by design), so rendered once per process and language."""
+    context = {"link": link, "base_url": base_url}
+    with translation.override(language):
+        subject = render_to_string("mailbox/email/new_message_subject.txt", context).strip()
+        body = render_to_string("mailbox/email/new_message.txt", context)
+    return subject, body
+
+
+def _subject(case: Case) -> str:
+    return f"{case.service.name} – {case.reference}"[:200]
 
 
 def thread_for_case(case: Case) -> Thread | None:
@@ -54,28 +69,44 @@ def thread_for_case(case: Case) -> Thread | None:
     if case.applicant_id is None:
         return None
     thread, _created = Thread.objects.get_or_create(
-        case=case,
-        defaults={"person_id": case.applicant_id, "subject": f"{case.service.name} – {case.reference}"[:200]},
+        case=case, defaults={"person": case.applicant, "subject": _subject(case)}
     )
     return thread
 
 
-@transaction.atomic
-def message_deliver(*, case: Case, body: str, documents=(), author=None) -> Message | None:
-    """Put a message of the city (with documents) into the applicant's conversation."""
-    thread = thread_for_case(case)
-    if thread is None:
+@transaction.atomic(savepoint=False)
+def message_deliver(
+    *, case: Case, body: str, documents=(), author=None, new_case: bool = False
+) -> Message | None:
+    """Put a message of the city (with documents) into the applicant's conversation.
+
+    ``new_case``: the case was opened in this very transaction, so it has no conversation yet
+    and nobody else can open one: it is created without looking for it first. No savepoint of
+    its own: the message belongs to the change of the case, which fails with it.
+    """
+    if case.applicant_id is None:
         return None
+    now = timezone.now()
+    if new_case:
+        thread = Thread.objects.create(
+            case=case, person=case.applicant, subject=_subject(case), updated_at=now
+        )
+    else:
+        thread = thread_for_case(case)
     message = Message.objects.create(
         thread=thread,
         sender=Message.Sender.CITY,
         author=author if getattr(author, "is_authenticated", False) else None,
         body=body,
+        created_at=now,
     )
     if documents:
-        message.documents.set(documents)
-    thread.updated_at = message.created_at
-    thread.save(update_fields=["updated_at"])
+        message.documents.add(*documents)
+    if thread.updated_at != now:
+        thread.updated_at = now
+        thread.save(update_fields=["updated_at"])
+    if thread.person_id == case.applicant_id:
+        thread.person = case.applicant  # usually loaded with the case already
     notify_new_message(person=thread.person)
     return message
 

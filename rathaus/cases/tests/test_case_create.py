@@ -13,6 +13,9 @@ from .factories import make_submission
 
 
 def _pdf_text(document) -> str:
+    from rathaus.cases.services import document_file_ensure
+
+    document = document_file_ensure(document=document)  # the receipt's PDF is made on first access
     with document.file.open("rb") as handle:
         return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
 

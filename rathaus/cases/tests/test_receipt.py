@@ -1,0 +1,127 @@
+"""The receipt (Eingangsbestätigung): there at once, its PDF made once, later, as of submission.
+
+A submission stores the receipt document and its mailbox message in its own transaction; the
+PDF is rendered by the task worker after the commit or on first access, whichever comes first,
+from what the letter said at submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from unittest import mock
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
+
+from rathaus.cases import pdf
+from rathaus.cases.models import Document, DocumentKind
+from rathaus.cases.services import document_file_ensure
+from rathaus.cases.tasks import document_render
+from rathaus.cases.views import document_response
+from rathaus.core.context_processors import current_branding
+from rathaus.mailbox.models import Message
+
+from .factories import make_case
+
+
+def _text(document: Document) -> str:
+    with document.file.open("rb") as handle:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+def _stored_receipts(settings) -> list:
+    folder = settings.MEDIA_ROOT / "cases"
+    return sorted(path for path in folder.rglob("*.pdf")) if folder.exists() else []
+
+
+def test_receipt_and_its_message_exist_before_the_pdf(case, citizen):
+    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+    assert not receipt.file and receipt.letter["service"] == "Bewohnerparkausweis"
+    message = Message.objects.get(thread__case=case)
+    assert list(message.documents.all()) == [receipt]
+    assert case.reference in message.body
+
+
+def test_first_access_renders_and_stores_later_ones_stream_the_stored_file(case, settings):
+    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+    with mock.patch.object(pdf, "render_receipt_pdf", wraps=pdf.render_receipt_pdf) as render:
+        first = b"".join(document_response(receipt).streaming_content)
+        stored = Document.objects.get(pk=receipt.pk)
+        again = b"".join(document_response(stored).streaming_content)
+    assert render.call_count == 1
+    assert first == again and first.startswith(b"%PDF")
+    assert stored.file.name.endswith(f"{case.reference}-eingangsbestaetigung.pdf")
+    assert len(_stored_receipts(settings)) == 1
+
+
+def test_two_renders_at_once_store_one_file(case, settings):
+    # Both loaded the row before either stored its PDF (two downloads, or a download and the
+    # task worker): the second loses the compare-and-set, deletes its own file, takes the first.
+    one = case.documents.get(kind=DocumentKind.RECEIPT)
+    two = Document.objects.get(pk=one.pk)
+    document_file_ensure(document=one)
+    document_file_ensure(document=two)
+    assert one.file.name == two.file.name == Document.objects.get(pk=one.pk).file.name
+    assert len(_stored_receipts(settings)) == 1
+
+
+def test_receipt_reads_as_of_submission_not_as_of_rendering(case, service, department):
+    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+    due = case.due_at
+    service.name = "Neuer Name der Leistung"
+    service.save()
+    department.name = "Umbenanntes Amt"
+    department.save()
+    case.due_at = due + dt.timedelta(days=30)  # e.g. the case waited for the applicant
+    case.save()
+    text = _text(document_file_ensure(document=receipt))
+    assert "Bewohnerparkausweis" in text and "Neuer Name" not in text
+    assert "Ordnungsamt" in text and "Umbenanntes" not in text
+    assert timezone.localtime(case.created_at).strftime("%d.%m.%Y, %H:%M") in text  # submitted, not rendered
+    assert timezone.localtime(due).strftime("%d.%m.%Y") in text
+    assert timezone.localtime(case.due_at).strftime("%d.%m.%Y") not in text
+
+
+def test_receipt_letter_is_the_template_rendered_with_the_case_as_it_was(service, citizen):
+    # The same template and the same data as when receipts were rendered inside the submission.
+    with mock.patch.object(pdf, "_pdf", side_effect=lambda html: html.encode()):
+        case = make_case(service, applicant=citizen)
+        receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+        from rathaus.cases.selectors import submission_summary_rows
+
+        rows = submission_summary_rows(case.submission)
+        html = pdf.render_receipt_pdf(case=case, letter=receipt.letter, rows=rows).decode()
+    with translation.override("de"):
+        expected = render_to_string(
+            "cases/pdf/receipt.html",
+            {"case": case, "service": case.service, "rows": rows, "branding": current_branding()},
+        )
+    assert html == expected
+
+
+def test_the_task_worker_renders_the_receipt_after_commit(
+    service, citizen, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(service, applicant=citizen)
+    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+    task = DBTaskResult.objects.get(task_path=document_render.module_path)
+    assert task.args_kwargs["kwargs"] == {"document_id": receipt.pk}
+    assert document_render.call(document_id=receipt.pk) is True
+    receipt.refresh_from_db()
+    assert case.reference in _text(receipt)
+
+
+def test_counter_channel_receipt_works_the_same(service, citizen, caseworker):
+    from rathaus.cases.services import case_create
+
+    from .factories import make_submission
+
+    submission = make_submission(service, applicant=citizen, channel="counter", entered_by=caseworker)
+    case = case_create(submission=submission, acting_user=caseworker)
+    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+    assert not receipt.file
+    assert case.reference in _text(document_file_ensure(document=receipt))

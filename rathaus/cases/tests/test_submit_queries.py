@@ -1,0 +1,164 @@
+"""The number of database queries of a submission is pinned, so that it cannot grow unnoticed.
+
+A submission is the busiest write of the city (issue 3 asks for hundreds per second on two
+cores). The figures below are what one costs today; a change that adds a query here must say
+why in this file. Savepoints and transaction statements count as queries (the test runs inside
+a transaction, so the submission's own transaction is a savepoint here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rathaus.cases.models import Case, ReferenceCounter
+from rathaus.catalog.models import Service
+from rathaus.core.context_processors import current_branding
+from rathaus.forms.models import Draft
+from rathaus.forms.tests.helpers import PDF_BYTES, publish
+
+from .test_api import SUBMIT, token_client
+
+
+def _field(name: str, kind: str, **extra) -> dict:
+    return {"name": name, "type": kind, "label": name.replace("_", " ").title(), "required": True, **extra}
+
+
+CHOICES = [{"value": v, "label": v.title()} for v in ("single", "married", "widowed")]
+FORM_OF_TWENTY = {
+    "title": "Antrag mit zwanzig Fragen",
+    "steps": [
+        {
+            "id": "angaben",
+            "title": "Angaben",
+            "fields": [
+                _field("first_name", "text"),
+                _field("last_name", "text"),
+                _field("birth_date", "date", min_date="1900-01-01", max_date="-16y"),
+                _field("email", "email"),
+                _field("phone", "phone"),
+                _field("address", "address"),
+                _field("nationality", "text"),
+                _field("household_size", "number", integer=True, min=1, max=20),
+                _field("income", "number", min=0, max=100000),
+                _field("marital_status", "choice", options=CHOICES),
+                _field("contact_way", "choice", options=CHOICES, widget="select"),
+                _field("interests", "choice", options=CHOICES, multiple=True, widget="checkbox"),
+                _field("start_date", "date", min_date="today", max_date="+365d"),
+                _field("reason", "textarea", max_length=2000),
+                {"name": "employer", "type": "text", "label": "Employer"},
+                _field("account_holder", "text"),
+                _field("iban", "iban"),
+                _field("evidence", "file", accept=["pdf"], max_size_mb=5),
+                _field("sepa_mandate", "declaration"),
+                _field("truthful", "declaration"),
+            ],
+        }
+    ],
+}
+ANSWERS = {
+    "first_name": "Maria",
+    "last_name": "Muster",
+    "birth_date": "1980-05-17",
+    "email": "maria@example.org",
+    "phone": "+49 941 507-0",
+    "address.street": "Domplatz 1",
+    "address.postal_code": "93047",
+    "address.city": "Regensburg",
+    "nationality": "deutsch",
+    "household_size": "3",
+    "income": "2.450,50",
+    "marital_status": "married",
+    "contact_way": "single",
+    "interests": ["single", "widowed"],
+    "start_date": dt.date.today().isoformat(),
+    "reason": "Umzug in die Altstadt. " * 10,
+    "employer": "Stadt Regensburg",
+    "account_holder": "Maria Muster",
+    "iban": "DE89 3704 0044 0532 0130 00",
+    "sepa_mandate": "on",
+    "truthful": "on",
+}
+
+# One API submission (token login, 20 answers and a PDF in one multipart request), 17:
+#   token and user | published form with service, department and workflow | savepoint |
+#   submission (its unique key decides a repeated request: no look-up before), upload | staff
+#   role of the actor (audit label) | counter (UPDATE … RETURNING, takes the lock) | case,
+#   event, receipt | conversation, message, attachment | audit head (lock), both entries at
+#   once, head | release (commit).
+#   After the commit, outside the request's transaction: the e-mail notice and the receipt's
+#   render task (one insert each with the embedded outbox and the database task backend).
+API_SUBMISSION_QUERIES = 17
+# The browser's final "submit" of a draft (session login, the draft's answers checked again),
+# 30: session, user, staff role (second-factor middleware) | the key already used? | draft
+# with form, service, department, workflow | savepoints of the submit and of the submission |
+# uploads of the draft | submission (in a savepoint: a race on the key) | uploads moved, unused
+# ones, draft deleted | counter, case, event, receipt, conversation, message, attachment |
+# audit head, entries, head | session saved (in a savepoint).
+BROWSER_SUBMIT_QUERIES = 30
+
+
+@pytest.fixture
+def twenty_field_service(department):
+    # The steady state: this year's reference counter exists and the branding is cached (the
+    # first case of a year and the first letter after a restart cost a few queries more).
+    ReferenceCounter.objects.create(prefix="RBG", year=timezone.localdate().year)
+    current_branding()
+    service = Service.objects.create(
+        leika_key="99000000000009",
+        slug="zwanzig-fragen",
+        name="Antrag mit zwanzig Fragen",
+        summary="Zwanzig Fragen",
+        department=department,
+        processing_days=10,
+        channels=["online"],
+    )
+    publish(service, FORM_OF_TWENTY)
+    return service
+
+
+def test_api_submission_query_count_is_pinned(twenty_field_service, citizen):
+    client = token_client(citizen)
+    body = {
+        "service": twenty_field_service.slug,
+        **ANSWERS,
+        "evidence": SimpleUploadedFile("n.pdf", PDF_BYTES, "application/pdf"),
+    }
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(SUBMIT, body, format="multipart", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert response.status_code == 201, response.content
+    sql = "\n".join(query["sql"][:160] for query in captured.captured_queries)
+    assert len(captured.captured_queries) == API_SUBMISSION_QUERIES, sql
+
+
+def test_browser_submit_query_count_is_pinned(twenty_field_service, citizen, citizen_client):
+    from rathaus.forms.engine import answers_from_post
+    from rathaus.forms.selectors import spec_for_version
+
+    version = twenty_field_service.form_definition.current_version()
+    draft = Draft.objects.create(form_version=version, owner=citizen, current_step="angaben")
+    upload = citizen_client.post(
+        reverse("api-form-upload", args=[twenty_field_service.slug]),
+        {"field_name": "evidence", "file": SimpleUploadedFile("n.pdf", PDF_BYTES, "application/pdf")},
+    )
+    assert upload.status_code == 201, upload.content
+    from django.http import QueryDict
+
+    post = QueryDict(mutable=True)
+    for name, value in ANSWERS.items():
+        post.setlist(name, value if isinstance(value, list) else [value])
+    post.setlist("evidence", [upload.json()["id"]])
+    draft.data = answers_from_post(spec_for_version(version), post)
+    draft.save()
+    with CaptureQueriesContext(connection) as captured:
+        response = citizen_client.post(reverse("cases:submit", args=[draft.pk]), {"idempotency_key": "k"})
+    assert response.status_code == 302 and Case.objects.count() == 1, response
+    sql = "\n".join(query["sql"][:160] for query in captured.captured_queries)
+    assert len(captured.captured_queries) == BROWSER_SUBMIT_QUERIES, sql
