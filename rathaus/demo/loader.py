@@ -15,6 +15,7 @@ from rathaus.accounts.models import Department, Organisation, OrganisationMember
 from rathaus.core.models import LegalPage, SiteBranding
 
 from . import booking_data, data, forms_data
+from .case_history import load_case_history
 from .catalog_data import load_catalog
 from .strategy_loader import load_strategy_demo
 
@@ -72,6 +73,7 @@ def load_demo() -> dict[str, int]:
     created.update(load_catalog())
     created.update(forms_data.load_forms())
     created.update(booking_data.load_booking())
+    created.update(load_case_history())
     created.update(load_strategy_demo())
     return created
 

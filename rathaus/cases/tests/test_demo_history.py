@@ -38,6 +38,7 @@ from rathaus.demo import data
 from rathaus.demo.booking_history import booking_plans
 from rathaus.demo.case_history import KEY_PREFIX, case_plans, load_case_history
 from rathaus.demo.loader import load_demo
+from rathaus.forms.engine import FillContext, FormSpec, FormValidationError, validate_all
 from rathaus.forms.models import Submission
 from rathaus.strategy.models import KpiValue
 
@@ -197,6 +198,22 @@ def test_records_say_they_were_taken_over_and_carry_no_rendered_letters(demo):
         assert case.version == case.events.exclude(kind=EventKind.RECEIVED).count()
 
 
+def test_answers_fit_the_form_but_for_the_files_and_the_dates_bounded_by_today(demo):
+    """The records hold what the applicant filled in on the service's form; the files stayed in
+    the predecessor system, and date bounds such as "from today" were kept on the day of receipt."""
+    submissions = Submission.objects.filter(idempotency_key__startswith=KEY_PREFIX).select_related(
+        "form_version"
+    )
+    for submission in submissions:
+        spec = FormSpec.from_json(submission.form_version.schema)
+        context = FillContext(user=None, trust_level="", language="de", draft=None)
+        try:
+            validate_all(spec, submission.data, context=context)
+        except FormValidationError as exc:
+            types = {spec.top_fields[key.split(".")[0]].type for key in exc.errors}
+            assert types <= {"file", "date"}, (submission.idempotency_key, exc.errors)
+
+
 def test_references_come_from_the_counter_in_the_order_of_receipt(demo):
     by_year = defaultdict(list)
     for reference, created_at in (
@@ -212,7 +229,8 @@ def test_references_come_from_the_counter_in_the_order_of_receipt(demo):
 
 def test_a_month_end_counts_only_the_cases_received_and_decided_by_then(demo):
     today = timezone.localdate()
-    month_end = today.replace(day=1) - dt.timedelta(days=1)
+    # the end of the month before last: a month-end with cases received after it
+    month_end = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1) - dt.timedelta(days=1)
     end = start_of(month_end + dt.timedelta(days=1))
     count = kpi_registry.compute("cases.applications_count", as_of=month_end).value
     assert count == Case.objects.filter(created_at__lt=end).count() < Case.objects.count()
@@ -227,7 +245,7 @@ def test_a_month_end_counts_only_the_cases_received_and_decided_by_then(demo):
 def test_bookings_taken_by_phone_or_at_the_counter_bring_the_online_share_below_100(demo):
     offline = Booking.objects.exclude(channel=Channel.ONLINE)
     assert demo["history_bookings"] >= 50
-    assert 25 <= offline.count() <= 40
+    assert 25 <= offline.count() <= 45
     assert {Channel.PHONE, Channel.COUNTER} <= set(offline.values_list("channel", flat=True))
     staff = set(StaffRole.objects.values_list("user_id", flat=True))
     now = timezone.now()
