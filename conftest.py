@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -10,6 +11,33 @@ from rathaus.accounts.constants import StaffRoleKind
 from rathaus.accounts.models import Department, StaffRole, User
 
 PASSWORD = "Sichere-Passphrase-2026"  # noqa: S105 - test accounts only
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with the cheapest parameters: a test creates and logs in many people, and the
+    production cost (~0.15 s a hash) would dominate the suite. The hashes stay genuine Argon2,
+    so servers the tests start in other processes verify them with the standard hasher."""
+
+    time_cost = 1
+    memory_cost = 64
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (German): a request in English must not leave
+    its language active for the next test in the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -217,7 +217,7 @@ def test_a_measure_cannot_depend_on_itself(strategy_officer):
     m = coded("M-01")
     with pytest.raises(ValidationError) as excinfo:
         services.measure_dependencies_set(m["M-01"], [m["M-01"]], strategy_officer)
-    assert "itself" in " ".join(errors_of(excinfo)["requires"])
+    assert "sich selbst" in " ".join(errors_of(excinfo)["requires"])
     assert not MeasureDependency.objects.exists()
 
 
