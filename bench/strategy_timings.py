@@ -69,12 +69,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     officer = User.objects.get(email="strategie@regensburg.example")
-    staff = Client()
+    staff = Client(HTTP_HOST="127.0.0.1")
     staff.force_login(officer, backend="rathaus.accounts.backends.EmailBackend")
     session = staff.session
     session["otp_device_id"] = TOTPDevice.objects.filter(user=officer).first().persistent_id
     session.save()
-    anonymous = Client()
+    anonymous = Client(HTTP_HOST="127.0.0.1")
     ids = {
         "plan": Plan.objects.order_by("pk").first().pk,
         "project": Project.objects.order_by("pk").first().pk,
