@@ -6,6 +6,7 @@ form renderer lays out label, hint, error and input so that screen readers annou
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 _INPUT_CLASS = "kern-form-input__input"
@@ -36,13 +37,30 @@ class KernFormMixin:
 
     def full_clean(self):
         super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                bound = self[name]
-                described = [f"{bound.auto_id}-error"]
-                if bound.help_text:
-                    described.append(f"{bound.auto_id}_helptext")
-                self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+        link_errors(self)
+
+
+def link_errors(form: forms.BaseForm) -> None:
+    """Point each erroneous input's ``aria-describedby`` at its error text (and help text), so a
+    screen reader reads the error with the field."""
+    for name in form.errors:
+        if name in form.fields:
+            bound = form[name]
+            described = [f"{bound.auto_id}-error"]
+            if bound.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError with the form: at the fields it names, the rest above the
+    form; the entered data stay. Errors added after validation are linked to their inputs too."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+    link_errors(form)
 
 
 class KernForm(KernFormMixin, forms.Form):

@@ -4,11 +4,10 @@ periods, ranges), and their messages are put back onto these forms."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.core import kpi_registry
-from rathaus.core.forms import KernForm
+from rathaus.core.forms import KernForm, add_service_error
 
 from .constants import KpiDirection, KpiSource, KpiUnit
 from .models import FieldOfAction, Guideline, Kpi
@@ -18,22 +17,7 @@ __all__ = ["KpiForm", "KpiValueForm", "TargetFormSet", "apply_errors", "target_f
 EXTRA_TARGET_ROWS = 3
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form: per field where the form has the field,
-    otherwise above the form. The entered data stay in the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-    # link the new errors to their inputs as KernFormMixin does for the form's own errors
-    for name in form.errors:
-        if name in form.fields:
-            bound = form[name]
-            described = [f"{bound.auto_id}-error"]
-            if bound.help_text:
-                described.append(f"{bound.auto_id}_helptext")
-            form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+apply_errors = add_service_error
 
 
 class KpiValueForm(KernForm):

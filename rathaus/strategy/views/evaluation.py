@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core.forms import add_service_error
 from rathaus.core.permissions import access_object, permission_required
 
 from ..constants import OPEN_MEASURE_STATUSES
@@ -139,7 +140,7 @@ def criterion_create(request):
         try:
             criterion = services.criterion_create(acting_user=request.user, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -162,19 +163,11 @@ def criterion_edit(request, pk: int):
         try:
             services.criterion_update(criterion=criterion, acting_user=request.user, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The criterion has been saved."))
             return redirect("strategy:criteria")
     return _criterion_form_page(request, form, criterion)
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_POST

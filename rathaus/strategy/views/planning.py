@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core.forms import add_service_error
 from rathaus.core.permissions import access_object, audit_denial, login_required_for, permission_required
 
 from ..constants import OPEN_MEASURE_STATUSES, PlanStatus
@@ -107,21 +108,13 @@ def plans(request):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("The plan has been created. Let Rathaus suggest a schedule."))
                 return redirect("strategy:plan_detail", pk=plan.pk)
     elif request.user.has_perm(MANAGE):
         form = PlanCreateForm()
     return _page(request, "plans.html", _("Measures plans"), plans=selectors.plans_overview(), form=form)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- the plan ------------------------------------------------------------------------------------------
@@ -169,7 +162,7 @@ def plan_limits(request, pk: int):
             try:
                 services.plan_limits_update(plan=plan, limits=form.limits(), actor=request.user)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("The limits have been saved and the plan checked again."))
                 return redirect("strategy:plan_detail", pk=plan.pk)

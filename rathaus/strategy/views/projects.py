@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from rathaus.core.forms import add_service_error
 from rathaus.core.permissions import access_object, audit_denial, login_required_for, permission_required
 
 from ..constants import MeasureStatus, ProjectPhase, TrafficLight
@@ -77,15 +78,6 @@ def _projects():
 
 def _error_text(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", [str(exc)])) or _("This is not possible.")
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal at the fields it names (the rest above the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _money(value) -> str:
@@ -291,7 +283,7 @@ def project_edit(request, pk: int):
             form.add_error(None, _error_text(exc))
             status = 403
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The project has been saved."))
             if project.budget_spent > project.budget_planned:
@@ -333,7 +325,7 @@ def project_start(request, measure_pk: int):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The project has been started."))
             return redirect("strategy:project_detail", pk=project.pk)
@@ -373,7 +365,7 @@ def milestone_add(request, pk: int):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The milestone has been added."))
             return _back(project)
@@ -395,7 +387,7 @@ def milestone_complete(request, pk: int, milestone_pk: int):
             if not hasattr(exc, "error_dict"):  # already reached (a second click)
                 messages.error(request, _error_text(exc))
                 return _back(project)
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The milestone has been marked as reached."))
             return _back(project)

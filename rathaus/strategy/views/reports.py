@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rathaus.core.forms import KernForm
+from rathaus.core.forms import KernForm, add_service_error
 from rathaus.core.permissions import access_object, audit_denial, login_required_for, permission_required
 
 from ..charts import bar_chart_svg, line_chart_svg, progress_bar_svg
@@ -192,11 +192,7 @@ def reports(request):
             request_token=form.cleaned_data["token"],
         )
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
+        add_service_error(form, exc)
         form.data = form.data.copy()
         form.data["token"] = uuid.uuid4().hex  # a fresh try is a new request
         return _list_page(request, form=form, status=400)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core.forms import add_service_error
 from rathaus.core.permissions import access_object, login_required_for, permission_required
 
 from .. import versioning
@@ -40,15 +41,6 @@ MANAGE = "strategy.manage"
 PROPOSE = "strategy.propose_measure"
 VIEW_MEASURE = "strategy.view_measure"
 VIEW_PROPOSAL = "strategy.view_proposal"
-
-
-def _show_errors(form, exc: ValidationError) -> None:
-    """A service's refusal shown with the form: at the field it concerns, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _shown(objects, *names):
@@ -168,7 +160,7 @@ def measure_new(request):
         try:
             measure = services.measure_create(form.cleaned_data, request.user)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The measure %(code)s has been created.") % {"code": measure.code})
             return redirect("strategy:measure_detail", pk=measure.pk)
@@ -184,7 +176,7 @@ def measure_edit(request, pk: int):
         try:
             services.measure_update(measure, form.cleaned_data, request.user)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The measure has been saved."))
             return redirect("strategy:measure_detail", pk=measure.pk)
@@ -206,7 +198,7 @@ def measure_dependencies(request, pk: int):
         try:
             services.measure_dependencies_set(measure, form.cleaned_data["requires"], request.user)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The dependencies have been saved."))
             return redirect("strategy:measure_detail", pk=measure.pk)
@@ -247,7 +239,7 @@ def proposal_new(request):
         try:
             proposal = services.proposal_submit(data, data["department"], request.user)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Thank you. Your proposal has been sent to the strategy office."))
             return redirect("strategy:proposal_detail", pk=proposal.pk)
@@ -315,7 +307,7 @@ def proposal_accept(request, pk: int):
                 proposal, form.cleaned_data, request.user, reason=form.cleaned_data.get("reason", "")
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, _("The proposal has been accepted as measure %(code)s.") % {"code": measure.code}
@@ -344,7 +336,7 @@ def proposal_merge(request, pk: int):
         except ValidationError as exc:
             if _decided_meanwhile(request, proposal):
                 return redirect("strategy:proposal_detail", pk=proposal.pk)
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The proposal has been merged into the measure."))
             return redirect("strategy:proposal_detail", pk=proposal.pk)
@@ -364,7 +356,7 @@ def proposal_reject(request, pk: int):
         except ValidationError as exc:
             if _decided_meanwhile(request, proposal):
                 return redirect("strategy:proposal_detail", pk=proposal.pk)
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The proposal has been rejected."))
             return redirect("strategy:proposal_detail", pk=proposal.pk)
@@ -406,7 +398,7 @@ def version_new(request):
                 form.cleaned_data["label"], form.cleaned_data["reason"], request.user
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Version %(number)s has been saved.") % {"number": version.number})
             return redirect("strategy:versions")
