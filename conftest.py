@@ -41,6 +41,17 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_forms():
+    """A test's rolled-back rows send no signal: forms kept per process (``published_form_of``)
+    must not outlive the test that loaded them."""
+    from rathaus.forms.api import invalidate_published_forms
+
+    invalidate_published_forms()
+    yield
+    invalidate_published_forms()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DEMO_MODE = True

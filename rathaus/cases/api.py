@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -33,13 +34,21 @@ from rest_framework.views import APIView
 from rathaus.accounts.trust import current_trust_level
 from rathaus.core.api import HideRefusalsMixin
 from rathaus.core.permissions import RulesObjectPermission, audit_denial
-from rathaus.forms.api import published_form_of, require_trust_level_for
+from rathaus.forms.api import invalidate_published_forms, published_form_of, require_trust_level_for
 from rathaus.forms.engine import FormValidationError
 
 from . import selectors, services
-from .models import Case, CaseEvent, Document
+from .models import Case, CaseEvent, Document, ServiceWorkflow
 from .views import document_response
 from .workflow import workflow_for_service
+
+# A service's workflow is loaded with its current form for a submission (``published_form_of``).
+post_save.connect(
+    invalidate_published_forms, sender=ServiceWorkflow, dispatch_uid="cases-published-form-workflow"
+)
+post_delete.connect(
+    invalidate_published_forms, sender=ServiceWorkflow, dispatch_uid="cases-published-form-workflow-d"
+)
 
 __all__ = [
     "ApplicantCaseDetailView",
@@ -433,7 +442,7 @@ class SubmissionCreateView(APIView):
         given.is_valid(raise_exception=True)
         if files is None:
             answers = given.validated_data["answers"]
-        version = published_form_of(given.validated_data["service"], related=("workflow",))
+        version = published_form_of(given.validated_data["service"], related=("workflow",), cached=True)
         require_trust_level_for(request, version.definition.service)
         trust_level = current_trust_level(request) or ""
         try:

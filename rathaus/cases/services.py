@@ -71,6 +71,7 @@ __all__ = [
     "information_request_answer",
     "information_request_create",
     "reference_allocate",
+    "reference_reserve",
     "webhook_resend",
 ]
 
@@ -103,10 +104,13 @@ class StaleCaseError(ValidationError):
 def reference_allocate(*, year: int) -> str:
     """The next reference ("RBG-2026-000123") of ``year``.
 
-    The counter row is locked (``SELECT … FOR UPDATE``) until the surrounding transaction ends,
-    so parallel submissions on several processes queue here and get distinct, gap-free
-    numbers; a rolled-back case also rolls back its number. The first case of a year creates
-    the row; a parallel creator loses on the unique constraint and then waits for the lock.
+    The counter row is locked (``UPDATE … RETURNING``) until the surrounding transaction ends,
+    so parallel allocations on several processes queue here and get distinct numbers. Inside a
+    case's transaction the numbers are gap-free (a rolled-back case also rolls back its
+    number), but every case in the city waits for the previous one's commit. Called outside a
+    transaction, the number is taken and committed at once (``reference_reserve``). The first
+    case of a year creates the row; a parallel creator loses on the unique constraint and then
+    waits for the lock.
     """
     prefix = getattr(settings, "CASE_REFERENCE_PREFIX", "RBG")
     with transaction.atomic(savepoint=False):
@@ -119,6 +123,20 @@ def reference_allocate(*, year: int) -> str:
                 pass  # created in parallel; the update below waits for its lock
             number = _counter_advance(prefix, year)
     return f"{prefix}-{year}-{number:06d}"
+
+
+def reference_reserve(now: dt.datetime) -> tuple[str, dt.datetime]:
+    """A reference for a case about to be opened at ``now``, taken in its own short transaction
+    before the case's, with the moment to open the case at (same year as the reference).
+
+    The online submission paths use this: the counter row is then locked for one statement
+    and its commit instead of the whole submission, which made every submission in the city
+    wait for the one before (issue 3 benchmark). The price is a gap in the numbers when the
+    case is not opened after all: a repeated request (double click, retry) or a failure.
+    References stay unique and increase with time; they are not a count of cases. Inside an
+    outer transaction (a test, a batch) the number is simply part of it.
+    """
+    return reference_allocate(year=timezone.localtime(now).year), now
 
 
 def _counter_advance(prefix: str, year: int) -> int | None:
@@ -319,15 +337,19 @@ def case_create(*, submission, acting_user, request=None) -> Case:
 CASE_CHECKED_BY_DATABASE = ["reference", "service", "submission", "department", "applicant", "organisation"]
 
 
-def _case_open(*, submission, acting_user, request=None) -> tuple[Case, CaseEvent]:
+def _case_open(
+    *, submission, acting_user, request=None, reserved: tuple[str, dt.datetime] | None = None
+) -> tuple[Case, CaseEvent]:
     """The case, its first event and the audit entry, in the caller's transaction.
 
-    The reference is allocated last: its counter row stays locked until the commit and every
-    submission in the city waits for it, so everything that can be done before is done before.
+    ``reserved`` is a reference taken before the transaction (``reference_reserve``) with its
+    moment. Without it the reference is allocated here, last: its counter row then stays locked
+    until the commit and every submission in the city waits for it, so everything that can be
+    done before is done before.
     """
     service = submission.form_version.definition.service
     workflow = workflow_for_service(service)
-    now = timezone.now()
+    now = reserved[1] if reserved else timezone.now()
     case = Case(
         service=service,
         submission=submission,
@@ -343,7 +365,7 @@ def _case_open(*, submission, acting_user, request=None) -> tuple[Case, CaseEven
     days = workflow.deadline_days(workflow.initial)
     case.state_due_at = now + dt.timedelta(days=days) if days else None
     case.full_clean(exclude=CASE_CHECKED_BY_DATABASE, validate_unique=False)
-    case.reference = reference_allocate(year=timezone.localtime(now).year)
+    case.reference = reserved[0] if reserved else reference_allocate(year=timezone.localtime(now).year)
     case.save(force_insert=True)
     event = _event(case, kind=EventKind.RECEIVED, actor=acting_user, to_state=case.state)
     _audit(
@@ -360,7 +382,7 @@ def _case_open(*, submission, acting_user, request=None) -> tuple[Case, CaseEven
 def _receipt_create(case: Case, event: CaseEvent, *, acting_user) -> Document:
     """The receipt of a new case, announced with it (the mailbox message is there at once).
 
-    Its PDF is not rendered here: WeasyPrint needs about 0.1 s, the rest of a submission a few
+    Its PDF is not rendered here: WeasyPrint needs about 50 ms, the rest of a submission a few
     milliseconds. What the letter says is fixed now (``pdf.receipt_letter``), the PDF is made
     from it by the task worker right after the commit, or on first access if that comes first
     (``document_file_ensure``).
@@ -423,6 +445,7 @@ def application_submit(
     """
     from rathaus.forms.services import submission_create
 
+    reserved = reference_reserve(timezone.now())
     with transaction.atomic(), audit_deferred():
         submission, created = submission_create(
             draft=draft,
@@ -435,7 +458,9 @@ def application_submit(
             existing = Case.objects.filter(submission=submission).first()
             if existing is not None:
                 return existing
-        case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
+        case, event = _case_open(
+            submission=submission, acting_user=acting_user, request=request, reserved=reserved
+        )
         _receipt_create(case, event, acting_user=acting_user)
     return case
 
@@ -481,10 +506,13 @@ def application_submit_direct(
         if (repeated := _case_of_key(idempotency_key, acting_user)) is not None:
             return repeated, False
         raise
+    reserved = reference_reserve(timezone.now())
     try:
         with transaction.atomic(), audit_deferred():
             submission = submission_store(prepared=prepared, acting_user=acting_user)
-            case, event = _case_open(submission=submission, acting_user=acting_user, request=request)
+            case, event = _case_open(
+                submission=submission, acting_user=acting_user, request=request, reserved=reserved
+            )
             _receipt_create(case, event, acting_user=acting_user)
     except IntegrityError:
         if (repeated := _case_of_key(idempotency_key, acting_user)) is None:

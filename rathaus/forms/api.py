@@ -10,7 +10,10 @@ accepts only uploads of that very draft.
 
 from __future__ import annotations
 
+import time
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -22,18 +25,45 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rathaus.accounts.trust import session_meets
+from rathaus.catalog.models import Department, Service
 
 from . import selectors, services
-from .models import FormVersion, Upload
+from .models import FormDefinition, FormVersion, Upload
 
 __all__ = ["FormVersionView", "UploadCreateView", "published_form_of", "require_trust_level_for"]
 
 
-def published_form_of(slug: str, *, related: tuple[str, ...] = ()) -> FormVersion:
+# The current form of a service, per process, for the API's submissions (issue 3: the joined
+# row of form, service, department and workflow was the dearest read of a submission). Saves in
+# this process clear it at once (signals below, and the cases app for workflows); changes made
+# by another process are seen after at most PUBLISHED_FORM_TTL seconds, as in the catalogue
+# search. A published form version itself never changes.
+PUBLISHED_FORM_TTL = 2.0
+_published_forms: dict[tuple[str, tuple[str, ...]], tuple[float, FormVersion]] = {}
+
+
+def invalidate_published_forms(**_kwargs) -> None:
+    _published_forms.clear()
+
+
+for _model in (Service, Department, FormDefinition, FormVersion):
+    post_save.connect(
+        invalidate_published_forms, sender=_model, dispatch_uid=f"forms-published-{_model.__name__}"
+    )
+    post_delete.connect(
+        invalidate_published_forms, sender=_model, dispatch_uid=f"forms-published-d-{_model.__name__}"
+    )
+
+
+def published_form_of(slug: str, *, related: tuple[str, ...] = (), cached: bool = False) -> FormVersion:
     """The current published form version of a published service (``is_published``, as
     ``Service.objects.published()``), else 404. One query, with the service and its department
     loaded; ``related`` names further relations of the service to load with it (``workflow``
-    for a submission)."""
+    for a submission). ``cached``: the same object for up to ``PUBLISHED_FORM_TTL`` seconds,
+    shared between requests; the caller must not change it."""
+    key = (slug, related)
+    if cached and (hit := _published_forms.get(key)) is not None and hit[0] > time.monotonic():
+        return hit[1]
     version = (
         FormVersion.objects.filter(
             definition__service__slug=slug, definition__service__is_published=True, published_at__isnull=False
@@ -44,6 +74,8 @@ def published_form_of(slug: str, *, related: tuple[str, ...] = ()) -> FormVersio
     )
     if version is None:
         raise Http404
+    if cached:
+        _published_forms[key] = (time.monotonic() + PUBLISHED_FORM_TTL, version)
     return version
 
 

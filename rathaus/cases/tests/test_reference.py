@@ -78,3 +78,21 @@ def test_parallel_allocations_get_distinct_gap_free_numbers():
     numbers = sorted(int(ref.rsplit("-", 1)[1]) for ref in results)
     assert numbers == list(range(1, count + 1))
     assert len(set(results)) == count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reserved_reference_is_committed_at_once_and_a_failed_case_leaves_a_gap():
+    """The online paths take the number in a short transaction of its own, so the counter row is
+    not locked for a whole submission; a case that then fails keeps its number taken."""
+    from rathaus.cases.services import reference_reserve
+
+    now = timezone.now()
+    first, moment = reference_reserve(now)
+    assert moment == now
+    assert not connection.in_atomic_block
+    with pytest.raises(RuntimeError), transaction.atomic():
+        raise RuntimeError  # the case's own transaction fails after the reservation
+    second, _ = reference_reserve(timezone.now())
+    year = timezone.localtime(now).year
+    assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+    assert ReferenceCounter.objects.get(prefix="RBG", year=year).last_number == int(second.rsplit("-", 1)[1])

@@ -95,7 +95,12 @@ ANSWERS = {
 #   once, head | release (commit).
 #   After the commit, outside the request's transaction: the e-mail notice and the receipt's
 #   render task (one insert each with the embedded outbox and the database task backend).
+#   The reference is reserved before the submission's transaction (``reference_reserve``); the
+#   test runs inside a transaction, so it is one statement here either way.
 API_SUBMISSION_QUERIES = 17
+# The steady state: the published form is kept per process for a moment (``published_form_of``
+# with ``cached``), so the next submission of the same service reads it no more.
+API_SUBMISSION_QUERIES_STEADY = 16
 # The browser's final "submit" of a draft (session login, the draft's answers checked again),
 # 30: session, user, staff role (second-factor middleware) | the key already used? | draft
 # with form, service, department, workflow | savepoints of the submit and of the submission |
@@ -136,6 +141,31 @@ def test_api_submission_query_count_is_pinned(twenty_field_service, citizen):
     assert response.status_code == 201, response.content
     sql = "\n".join(query["sql"][:160] for query in captured.captured_queries)
     assert len(captured.captured_queries) == API_SUBMISSION_QUERIES, sql
+
+
+def test_next_api_submission_reuses_the_form_and_sees_a_change_at_once(twenty_field_service, citizen):
+    client = token_client(citizen)
+
+    def submit():
+        body = {
+            "service": twenty_field_service.slug,
+            **ANSWERS,
+            "evidence": SimpleUploadedFile("n.pdf", PDF_BYTES, "application/pdf"),
+        }
+        return client.post(SUBMIT, body, format="multipart", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+
+    assert submit().status_code == 201
+    with CaptureQueriesContext(connection) as captured:
+        response = submit()
+    assert response.status_code == 201, response.content
+    assert len(captured.captured_queries) == API_SUBMISSION_QUERIES_STEADY, "\n".join(
+        query["sql"][:160] for query in captured.captured_queries
+    )
+    # Unpublishing in this process clears the kept form at once: no submission slips through.
+    twenty_field_service.is_published = False
+    twenty_field_service.save()
+    assert submit().status_code == 404
+    assert Case.objects.count() == 2
 
 
 def test_browser_submit_query_count_is_pinned(twenty_field_service, citizen, citizen_client):
