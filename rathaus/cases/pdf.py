@@ -7,7 +7,6 @@ service, the date and the answers given, but no data from the account profile.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -15,10 +14,9 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import get_language
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from rathaus.core.context_processors import current_branding
+from rathaus.core.pdf import render_pdf
 
 # The notice is an official German letter; its wording does not depend on the UI language.
 OUTCOME_WORDING = {
@@ -59,18 +57,6 @@ Rechtsbehelfs per einfacher E-Mail ist nicht zugelassen und entfaltet keine rech
 """
 
 
-_fonts = threading.local()
-
-
-def _pdf(html: str) -> bytes:
-    # One font configuration per thread, reused: setting up fontconfig again for every letter
-    # took about a third of the rendering time (issue 3 benchmark). Letters have no @font-face
-    # rules, so nothing accumulates in it.
-    if getattr(_fonts, "config", None) is None:
-        _fonts.config = FontConfiguration()
-    return HTML(string=html).write_pdf(font_config=_fonts.config)
-
-
 def receipt_letter(*, case) -> dict:
     """What the receipt of a new case says besides its reference, date and answers, as of now:
     the service's and department's names, the deadline and fee, the city's sender line, and
@@ -109,9 +95,10 @@ def render_receipt_pdf(*, case, letter: dict, rows: list[tuple[str, str]]) -> by
                 "service": SimpleNamespace(name=letter["service"]),
                 "rows": rows,
                 "branding": branding,
+                "title": "Eingangsbestätigung",
             },
         )
-    return _pdf(html)
+    return render_pdf(html)
 
 
 def render_notice_pdf(*, case, notice_template: str, context: dict) -> bytes:
@@ -122,4 +109,4 @@ def render_notice_pdf(*, case, notice_template: str, context: dict) -> bytes:
             "cases/pdf/letter.html",
             {"case": case, "body": body, "branding": current_branding(), "title": "Bescheid"},
         )
-    return _pdf(html)
+    return render_pdf(html)

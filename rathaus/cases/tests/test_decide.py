@@ -26,6 +26,11 @@ def test_decide_issues_notice_pdf_with_reference_and_outcome(case, caseworker):
     assert case.reference in text
     assert "stattgegeben" in text or "granted" in text
     assert "Rechtsbehelfsbelehrung" in text
+    with notice.document.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    # Tagged PDF/UA-1 like every letter (structure checked in test_receipt).
+    assert reader.metadata.title == f"Bescheid {case.reference}"
+    assert reader.trailer["/Root"]["/Lang"] == "de" and "/StructTreeRoot" in reader.trailer["/Root"]
 
 
 def test_service_notice_template_is_used(case, service, caseworker):

@@ -87,7 +87,7 @@ def test_receipt_reads_as_of_submission_not_as_of_rendering(case, service, depar
 
 def test_receipt_letter_is_the_template_rendered_with_the_case_as_it_was(service, citizen):
     # The same template and the same data as when receipts were rendered inside the submission.
-    with mock.patch.object(pdf, "_pdf", side_effect=lambda html: html.encode()):
+    with mock.patch.object(pdf, "render_pdf", side_effect=lambda html: html.encode()):
         case = make_case(service, applicant=citizen)
         receipt = case.documents.get(kind=DocumentKind.RECEIPT)
         from rathaus.cases.selectors import submission_summary_rows
@@ -97,7 +97,13 @@ def test_receipt_letter_is_the_template_rendered_with_the_case_as_it_was(service
     with translation.override("de"):
         expected = render_to_string(
             "cases/pdf/receipt.html",
-            {"case": case, "service": case.service, "rows": rows, "branding": current_branding()},
+            {
+                "case": case,
+                "service": case.service,
+                "rows": rows,
+                "branding": current_branding(),
+                "title": "Eingangsbestätigung",
+            },
         )
     assert html == expected
 
@@ -125,3 +131,33 @@ def test_counter_channel_receipt_works_the_same(service, citizen, caseworker):
     receipt = case.documents.get(kind=DocumentKind.RECEIPT)
     assert not receipt.file
     assert case.reference in _text(document_file_ensure(document=receipt))
+
+
+def _structure_kinds(node, kinds: dict) -> dict:
+    node = node.get_object()
+    if "/S" in node:
+        kinds[node["/S"]] = kinds.get(node["/S"], 0) + 1
+    children = node.get("/K")
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and hasattr(child, "get_object") and isinstance(child.get_object(), dict):
+            _structure_kinds(child, kinds)
+    return kinds
+
+
+def test_receipt_is_a_tagged_pdf_ua_document_with_language_and_title(case):
+    """Screen readers read letters as they read the portal (BITV 2.0): structure tree with the
+    heading and the answers as table rows with header cells, German, titled, PDF/UA-1."""
+    receipt = document_file_ensure(document=case.documents.get(kind=DocumentKind.RECEIPT))
+    with receipt.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert catalog["/Lang"] == "de"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title == f"Eingangsbestätigung {case.reference}"
+    assert 'pdfuaid:part="1"' in catalog["/Metadata"].get_object().get_data().decode()
+    kinds = _structure_kinds(catalog["/StructTreeRoot"], {})
+    rows = len(case.submission.data) if isinstance(case.submission.data, dict) else 0
+    assert kinds.get("/H1") == 1 and kinds.get("/Table", 0) >= 1
+    assert kinds.get("/TH", 0) >= 4 + min(rows, 1)  # reference, service, date, department, answers
+    assert kinds.get("/TH") == kinds.get("/TD")  # every value has its label as header cell

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -40,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from rathaus.core.audit import audit_record
 from rathaus.core.context_processors import current_branding
+from rathaus.core.pdf import render_pdf
 
 from ..charts import bar_chart_svg, line_chart_svg, progress_bar_svg
 from ..constants import KpiDirection, MeasureStatus, PlanStatus, ProjectPhase, TrafficLight
@@ -419,19 +419,6 @@ def _render_html(data: dict[str, Any], *, title: str) -> str:
         return render_to_string("strategy/reports/report_document.html", document_context(data, title=title))
 
 
-_fonts = threading.local()
-
-
-def _render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    # one font configuration per thread, reused (setting up fontconfig is the slow part)
-    if getattr(_fonts, "config", None) is None:
-        _fonts.config = FontConfiguration()
-    return HTML(string=html).write_pdf(font_config=_fonts.config)
-
-
 def report_body(report: StatusReport) -> SafeString:
     """The stored document's body (title page excluded), for showing inside the back office.
 
@@ -492,7 +479,7 @@ def status_report_create(
         data["request_token"] = token
     html = _render_html(data, title=title)
     try:
-        pdf = _render_pdf(html)
+        pdf = render_pdf(html)
     except Exception as exc:  # WeasyPrint raises many kinds; none may leave half a report
         logger.exception("status report PDF failed")
         raise ValidationError(

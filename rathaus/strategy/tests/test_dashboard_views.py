@@ -134,7 +134,7 @@ def test_pdf_failure_tells_the_user_and_saves_nothing(strategy_client, sample, m
     def broken(html):
         raise OSError("no fonts")
 
-    monkeypatch.setattr(report_service, "_render_pdf", broken)
+    monkeypatch.setattr(report_service, "render_pdf", broken)
     response = strategy_client.post(reverse("strategy:reports"), {"token": "t3"})
     assert response.status_code == 400
     html = response.content.decode()

@@ -178,7 +178,7 @@ def test_pdf_failure_saves_nothing(strategy_officer, strategy_data, monkeypatch,
     def broken(html):
         raise RuntimeError("fonts gone")
 
-    monkeypatch.setattr(reports, "_render_pdf", broken)
+    monkeypatch.setattr(reports, "render_pdf", broken)
     with pytest.raises(ValidationError) as info:
         status_report_create(actor=strategy_officer)
     assert (
