@@ -159,7 +159,9 @@ def test_move_after_the_cancel_deadline_is_refused(citizen_client, citizen, depa
     court = make_resource(
         department, "platz-kurzfristig", cancel_hours=48, opens=dt.time(0), closes=dt.time(23, 59)
     )
-    soon = (timezone.now() + dt.timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    # Inside the 48-hour deadline at any time of day: tomorrow morning ("now + 3 hours" ran past
+    # midnight in the evening, outside the opening hours).
+    soon = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(10)))
     booking = services.booking_create(
         resource=court, starts_at=soon, ends_at=soon + dt.timedelta(hours=1), acting_user=citizen
     )

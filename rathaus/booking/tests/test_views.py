@@ -176,7 +176,9 @@ def test_cancel_after_the_deadline_is_refused_with_a_message(citizen_client, cit
     court = make_resource(
         department, "platz-kurzfristig", cancel_hours=48, opens=dt.time(0), closes=dt.time(23, 59)
     )
-    soon = (timezone.now() + dt.timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    # Inside the 48-hour deadline at any time of day: tomorrow morning ("now + 3 hours" ran past
+    # midnight in the evening, outside the opening hours).
+    soon = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(10)))
     booking = booking_create(
         resource=court, starts_at=soon, ends_at=soon + dt.timedelta(hours=1), acting_user=citizen
     )
