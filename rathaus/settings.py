@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 import django
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +181,14 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rathaus"}
     )
+}
+
+# Fragments of the page frame (base.html): per process always, even with Redis, so that a deploy
+# with new static file names or URLs never meets fragments cached by the one before.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "rathaus-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 
 # --- Accounts and authentication --------------------------------------------------------------
@@ -377,7 +386,9 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        # The request's nonce (csp.constants.NONCE): the literal "'nonce'" that stood here is not
+        # a source expression, so browsers ignored it and no page's nonce ever reached the header.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
