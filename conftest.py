@@ -43,10 +43,13 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _no_kept_forms():
     """A test's rolled-back rows send no signal: forms kept per process (``published_form_of``)
-    must not outlive the test that loaded them."""
+    and cached fragments of the page frame must not outlive the test that made them."""
+    from django.core.cache import caches
+
     from rathaus.forms.api import invalidate_published_forms
 
     invalidate_published_forms()
+    caches["template_fragments"].clear()
     yield
     invalidate_published_forms()
 

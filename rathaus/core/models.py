@@ -70,6 +70,15 @@ class SiteBranding(models.Model):
         branding, _created = cls.objects.get_or_create(pk=1)
         return branding
 
+    @property
+    def fragment_key(self) -> str:
+        """Changes whenever something the page frame shows of the branding changes: page
+        fragments cached with it (base.html) are never shown with an old name or logo."""
+        shown = (self.city_name, self.portal_name, self.logo.name, self.primary_colour)
+        return hashlib.sha256(repr((*shown, self.contact_email, self.contact_phone)).encode()).hexdigest()[
+            :16
+        ]
+
 
 class LegalPage(TranslatedFieldsMixin, models.Model):
     """Footer pages every public body must publish: Impressum, Datenschutz, Barrierefreiheit."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from rathaus.catalog.models import Service
 
@@ -96,3 +97,21 @@ def test_catalog_endpoints_are_in_the_schema(client):
     assert "/api/v1/catalog/services/{slug}/" in schema
     assert "/api/v1/catalog/life-situations/" in schema
     assert "search words" in schema  # the q parameter is documented
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_hand_written_representation_equals_the_fields_for_every_demo_service(demo_catalog, language):
+    """``ServiceSerializer.to_representation`` is written out for speed; it must say exactly what
+    the declared and model fields would (the schema is made from them)."""
+    from rest_framework import serializers
+
+    from rathaus.catalog.api import ServiceSerializer
+
+    services = Service.objects.select_related("department").prefetch_related("life_situations")
+    assert services.count() >= 25
+    with translation.override(language):
+        for service in services:
+            fast = ServiceSerializer(service).data
+            by_fields = serializers.ModelSerializer.to_representation(ServiceSerializer(), service)
+            assert fast == dict(by_fields), service.slug
+            assert list(fast) == list(by_fields), service.slug
