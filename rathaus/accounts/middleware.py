@@ -8,6 +8,7 @@ _OPEN_PREFIXES = (
     "/healthz",
     "/metrics",
     "/i18n/",
+    "/sprache/",
     "/konto/zwei-faktor",
     "/konto/abmelden",
     "/logo",

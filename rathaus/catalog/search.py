@@ -288,12 +288,14 @@ class _Index:
         self.checked_at = 0.0
         self.stale = True
         self.lock = threading.Lock()
+        self.generation = 0
 
     def rebuild(self, signature: tuple) -> None:
         services = list(
             Service.objects.published().select_related("department").prefetch_related("life_situations")
         )
         self.snapshot = _Snapshot(services, signature)
+        self.generation += 1
         self.stale = False
 
     # Shortcuts to the current snapshot (tests and the benchmark look at them).
@@ -360,6 +362,13 @@ def _ranked(query: str, limit: int) -> tuple[_Snapshot, list[int]]:
     scored = [entry for entry in scored if entry[0] >= floor]
     scored.sort(key=lambda entry: (-entry[0], entry[2]))
     return snapshot, [service_id for _, _, service_id in scored[:limit]]
+
+
+def catalog_version() -> tuple:
+    """Changes when this process sees the catalogue change (its own saves at once, other
+    processes' within ``SIGNATURE_TTL``): for caches of what is made from the catalogue."""
+    snapshot = _current_snapshot()
+    return (_index.generation, snapshot.signature)
 
 
 def search_service_ids(query: str, *, limit: int = 50) -> list[int]:

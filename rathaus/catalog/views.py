@@ -5,11 +5,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from rathaus.core.pagecache import anonymous_page_cache
+
 from . import selectors
 from .fees import compute_fee
 from .models import LifeSituation
+from .search import catalog_version
 
 
+@anonymous_page_cache(depends_on=catalog_version)
 def catalog_index(request):
     query = request.GET.get("q", "").strip()[:200]
     results = selectors.services_matching(query) if query else None
@@ -25,6 +29,7 @@ def catalog_index(request):
     return render(request, template, context)
 
 
+@anonymous_page_cache(depends_on=catalog_version)
 def life_situation_detail(request, slug: str):
     situation = get_object_or_404(LifeSituation, slug=slug)
     services = situation.services.published().select_related("department")
@@ -35,6 +40,7 @@ def life_situation_detail(request, slug: str):
     )
 
 
+@anonymous_page_cache(depends_on=catalog_version)
 def departments(request):
     return render(
         request,
@@ -43,6 +49,7 @@ def departments(request):
     )
 
 
+@anonymous_page_cache(depends_on=catalog_version)
 def service_detail(request, slug: str):
     service = selectors.published_service(slug)
     if service is None:

@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("seite/<slug:kind>/", views.legal_page, name="legal_page"),
+    path("sprache/", views.language_switch, name="language"),
     path("logo", views.branding_logo, name="branding_logo"),
     path("demo/postausgang/", views.demo_outbox, name="demo_outbox"),
     path("healthz", views.healthz, name="healthz"),

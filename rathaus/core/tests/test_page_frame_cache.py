@@ -48,17 +48,41 @@ def test_each_language_has_its_own_fragments():
     assert "Impressum" not in english
 
 
-def test_nonce_and_csrf_token_are_fresh_for_every_response():
-    first, second = Client().get("/"), Client().get("/")
-    nonces = [re.search(r'<style nonce="([^"]+)"', r.content.decode()).group(1) for r in (first, second)]
-    assert nonces[0] != nonces[1]
-    for response, nonce in zip((first, second), nonces, strict=True):
-        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+def test_anonymous_frame_holds_no_token_nor_nonce_and_sets_no_cookie():
+    response = Client().get("/leistungen/")
+    html = response.content.decode()
+    assert "csrfmiddlewaretoken" not in html and "X-CSRFToken" not in html
+    assert "nonce" not in html and "'nonce-" not in response["Content-Security-Policy"]
+    assert not response.cookies
+
+
+def test_logged_in_frame_carries_a_fresh_csrf_token_for_htmx(citizen_client):
     tokens = [
-        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
-        for r in (first, second)
+        re.search(r'"X-CSRFToken": "([^"]+)"', citizen_client.get("/").content.decode()).group(1)
+        for _ in range(2)
     ]
-    assert tokens[0] != tokens[1]
+    assert tokens[0] != tokens[1]  # masked afresh for every response, never cached
+
+
+def test_language_buttons_switch_by_get_and_keep_the_page():
+    client = Client()
+    html = client.get("/seite/impressum/").content.decode()
+    assert '<form action="/sprache/" method="get">' in html
+    response = client.get("/sprache/", {"language": "en", "next": "/seite/impressum/"})
+    assert response.status_code == 302 and response["Location"] == "/seite/impressum/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert '<html lang="en">' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", ""])
+def test_language_switch_never_leaves_the_portal(target):
+    response = Client().get("/sprache/", {"language": "en", "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_language_switch_ignores_unknown_languages():
+    response = Client().get("/sprache/", {"language": "xx", "next": "/"})
+    assert response.status_code == 302 and settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
 def test_a_branding_change_shows_at_once(settings):
