@@ -1,7 +1,9 @@
 """A bounded HTTP load generator for loopback benchmarks.
 
 Runs C concurrent clients against one URL until N requests or T seconds, whichever comes first,
-and prints requests/s, latency percentiles and the error count as one JSON line. It only talks
+and prints requests/s, latency percentiles and the error count as one JSON line. ``{n}`` in the
+URL is replaced by the request's number, so that every request asks something new (a search
+that no cache has seen). It only talks
 to 127.0.0.1/localhost: a benchmark here never sends traffic anywhere else.
 """
 
@@ -32,9 +34,10 @@ async def run(url: str, concurrency: int, max_requests: int, max_seconds: float)
         nonlocal issued, errors
         while issued < max_requests and time.perf_counter() < deadline:
             issued += 1
+            target = url.replace("{n}", str(issued))
             started = time.perf_counter()
             try:
-                async with session.get(url) as response:
+                async with session.get(target) as response:
                     await response.read()
                     if response.status >= 400:
                         errors += 1
@@ -50,7 +53,7 @@ async def run(url: str, concurrency: int, max_requests: int, max_seconds: float)
         elapsed = time.perf_counter() - began
     latencies.sort()
     return {
-        "url": urlparse(url).path,
+        "url": urlparse(url).path,  # the caller adds the query (submissions.sh)
         "concurrency": concurrency,
         "requests": len(latencies),
         "errors": errors,

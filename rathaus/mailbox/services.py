@@ -8,6 +8,7 @@ to the portal, in the person's preferred language.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from rathaus.core.audit import audit_record
 
 from .constants import MailboxAuditAction
 from .models import Message, Thread
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["message_deliver", "message_reply", "notify_new_message", "thread_for_case", "thread_mark_read"]
 
@@ -44,7 +47,16 @@ def notify_new_message(*, person) -> None:
 
     def _send():
         subject, body = _notice_text(language, link, base_url)
-        send_mail(subject, body, None, [recipient])
+        try:
+            send_mail(subject, body, None, [recipient])
+        except Exception as exc:
+            # The message is committed and waits in the mailbox; a mail server that is down must
+            # not turn the request that wrote it into an error page (the person would think it
+            # failed and try again). Logged for operations by the error's kind only: SMTP errors
+            # carry the recipient's address, a traceback would put it into the log.
+            logger.error(
+                "The e-mail notice of a new mailbox message could not be sent (%s)", type(exc).__name__
+            )
 
     transaction.on_commit(_send)
 

@@ -136,3 +136,30 @@ def test_others_cannot_download_a_message_document(case, other_citizen_client):
     document = case.documents.get()
     url = reverse("cases:document", args=[case.reference, document.pk])
     assert other_citizen_client.get(url).status_code == 404
+
+
+class _MailServerDown:
+    """An e-mail backend whose server refuses every connection (beyond the city's walls)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_is_down_does_not_fail_the_submission(settings, department, citizen, caplog):
+    """The notice is sent after the commit; if the server refuses, the case and its message
+    stand, the request still succeeds, and operations see a log line without the address."""
+    from rathaus.cases.models import Case
+    from rathaus.cases.tests.factories import make_service
+
+    settings.EMAIL_BACKEND = f"{__name__}._MailServerDown"
+    case = make_case(make_service(department), applicant=citizen)
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert Message.objects.filter(thread__case=case).count() == 1
+    failures = [record for record in caplog.records if "notice" in record.getMessage()]
+    assert failures and all(
+        citizen.email not in record.getMessage() and not record.exc_info for record in failures
+    )
