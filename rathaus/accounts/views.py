@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
+from rathaus.core.forms import link_errors
 from rathaus.core.permissions import access_object, login_required_for, permission_required
 
 from . import selectors, services
@@ -246,6 +247,7 @@ def second_factor(request):
         form.add_error(
             "token", _("This code is not valid. Check the time on your phone and enter the current code.")
         )
+        link_errors(form)
     context = {
         "form": form,
         "setup": not device.confirmed,

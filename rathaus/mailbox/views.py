@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core.forms import link_errors
 from rathaus.core.permissions import access_object, login_required_for
 
 from . import selectors, services
@@ -62,6 +63,7 @@ def reply(request, pk: int):
             form = ReplyForm()
         except ValidationError as exc:
             form.add_error("body", exc)
+            link_errors(form)
     if request.htmx:
         return render(request, "mailbox/partials/conversation.html", _thread_context(thread, form))
     if form.errors:

@@ -1,5 +1,7 @@
 """Staff confirm a TOTP second factor before they reach any page; citizens are never asked."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -53,6 +55,12 @@ def test_wrong_code_is_refused_with_message_and_audited(unverified_caseworker_cl
     response = unverified_caseworker_client.post(SECOND_FACTOR, {"token": _wrong_code(device)})
     assert response.status_code == 200
     assert response.context["form"].errors["token"]
+    # The error is read with the field: the input points at it (it is added after validation).
+    html = response.content.decode()
+    token_input = re.search(r'<input[^>]*name="token"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in token_input or "aria-describedby" in token_input
+    described = re.search(r'aria-describedby="([^"]+)"', token_input).group(1).split()
+    assert all(f'id="{target}"' in html for target in described), described
     assert AuditEntry.objects.filter(action=AuditAction.SECOND_FACTOR_FAILED, actor_id=caseworker.pk).exists()
     assert unverified_caseworker_client.get("/konto/verwaltung/").status_code == 302
 
