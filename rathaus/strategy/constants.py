@@ -46,6 +46,7 @@ class ExclusionReason(models.TextChoices):
     DEPENDENCY = "dependency", _("Dependency")
     HORIZON = "horizon", _("Does not fit into the plan period")
     NOT_EVALUATED = "not_evaluated", _("Not evaluated yet")
+    MANUAL = "manual", _("Removed by hand")
 
 
 class TrafficLight(models.TextChoices):

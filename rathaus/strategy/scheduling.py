@@ -109,6 +109,7 @@ class Reason(StrEnum):
     DEPENDENCY = "dependency"
     HORIZON = "horizon"
     NOT_EVALUATED = "not_evaluated"
+    MANUAL = "manual"
 
 
 class ProblemKind(StrEnum):
@@ -603,8 +604,12 @@ def suggest_schedule(
     limits: Sequence[YearLimit],
     *,
     fixed: Mapping[Key, Quarter] | None = None,
+    removed: Mapping[Key, str] | None = None,
 ) -> Schedule:
     """Suggest start quarters for the measures within the years of ``limits``.
+
+    ``removed`` names measures taken out of the plan by hand, with the explanation to keep: they
+    stay out (reason ``MANUAL``), and so does whatever requires them.
 
     Order: ``fixed`` placements (set by hand) stay as they are; then the mandatory measures in
     their given order, each after what it requires (what a mandatory measure requires is
@@ -618,6 +623,9 @@ def suggest_schedule(
     """
     planner = _Planner(measures_in_priority_order, limits, fixed)
     specs = planner.specs
+    for key, explanation in (removed or {}).items():
+        if key in specs and key not in planner.placed:
+            planner.exclude(key, Reason.MANUAL, explanation)
     necessary = _necessary(specs)
     for key in necessary:
         planner.place(key)

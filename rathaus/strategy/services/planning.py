@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -286,7 +287,7 @@ def _fixed(plan: Plan, measures: Sequence[Measure]) -> tuple[dict[str, tuple], d
 @transaction.atomic
 def plan_suggest(*, plan: Plan, actor, order: Sequence[Measure] | None = None) -> scheduling.Schedule:
     """Let Rathaus suggest the schedule: replaces the entries it placed before and the list of
-    measures left out; entries placed by hand stay. ``order`` (best first) replaces the ranking
+    measures left out; entries placed by hand stay, and so do measures removed by hand. ``order`` (best first) replaces the ranking
     of the utility analysis; open measures missing from it count as not evaluated."""
     _require_manager(actor)
     plan = _lock(plan)
@@ -303,11 +304,15 @@ def plan_suggest(*, plan: Plan, actor, order: Sequence[Measure] | None = None) -
     ordered = [by_code[c] for c in codes if c in by_code]
     ordered += [m for c, m in by_code.items() if c not in set(codes)]
     fixed, why = _fixed(plan, ordered)
+    removed = dict(
+        plan.exclusions.filter(reason=ExclusionReason.MANUAL).values_list("measure__code", "explanation")
+    )
     try:
         schedule = scheduling.suggest_schedule(
             selectors.specs_for(ordered, evaluated_codes=evaluated, first_year=plan.first_year),
             selectors.plan_limits(plan),
             fixed=fixed,
+            removed=removed,
         )
     except ValueError as exc:  # a dependency cycle (the measures' service refuses them anyway)
         raise ValidationError(str(exc)) from exc
@@ -442,7 +447,8 @@ def plan_entry_move(*, plan: Plan, measure: Measure, year: int, quarter: int, ac
 @transaction.atomic
 def plan_entry_remove(*, plan: Plan, measure: Measure, actor) -> None:
     """Take ``measure`` out of the plan. Refused for a legal obligation and for a measure that a
-    placed measure requires. (The next suggestion may place it again.)"""
+    placed measure requires. It is listed as removed by hand, and later suggestions leave it
+    out, until it is placed by hand again."""
     _require_manager(actor)
     plan = _lock(plan)
     _editable(plan)
@@ -464,6 +470,19 @@ def plan_entry_remove(*, plan: Plan, measure: Measure, actor) -> None:
     if worse:
         _refuse(_("“%(measure)s” was not removed; it stays in the plan:") % {"measure": name}, worse)
     entry.delete()
+    PlanExclusion.objects.update_or_create(
+        plan=plan,
+        measure=measure,
+        defaults={
+            "reason": ExclusionReason.MANUAL,
+            "explanation": _text(
+                _(
+                    "Taken out of the plan by hand on %(date)s; suggestions leave it out until it is placed again."
+                )
+                % {"date": date_format(timezone.localdate(), "SHORT_DATE_FORMAT")}
+            ),
+        },
+    )
     _store_check(plan)
     audit_record(
         action=PlanAuditAction.ENTRY_REMOVED, actor=actor, obj=plan, details={"measure": measure.code}

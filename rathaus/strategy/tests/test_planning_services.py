@@ -314,6 +314,30 @@ def test_removing_a_required_measure_is_refused_but_the_dependent_can_go(strateg
     assert not plan.entries.exists()
 
 
+def test_a_measure_removed_by_hand_stays_out_of_later_suggestions_until_placed_again(strategy_officer, chain):
+    plan, base, top = chain
+    services.plan_entry_remove(plan=plan, measure=top, actor=strategy_officer)
+    removed = PlanExclusion.objects.get(plan=plan, measure=top)
+    assert removed.reason == ExclusionReason.MANUAL and "by hand" in removed.explanation
+
+    services.plan_suggest(plan=plan, actor=strategy_officer, order=[top, base])
+    assert top.code not in placements(plan)
+    assert PlanExclusion.objects.get(plan=plan, measure=top).reason == ExclusionReason.MANUAL
+
+    # Both removed by hand: neither comes back.
+    services.plan_entry_remove(plan=plan, measure=base, actor=strategy_officer)
+    services.plan_suggest(plan=plan, actor=strategy_officer, order=[top, base])
+    assert not placements(plan)
+    assert PlanExclusion.objects.get(plan=plan, measure=base).reason == ExclusionReason.MANUAL
+
+    # Placing it by hand brings it back; the next suggestion keeps it.
+    services.plan_entry_move(plan=plan, measure=base, year=plan.first_year, quarter=1, actor=strategy_officer)
+    services.plan_suggest(plan=plan, actor=strategy_officer, order=[top, base])
+    assert base.code in placements(plan)
+    assert not PlanExclusion.objects.filter(plan=plan, measure=base).exists()
+    assert PlanExclusion.objects.get(plan=plan, measure=top).reason == ExclusionReason.MANUAL
+
+
 # --- adoption --------------------------------------------------------------------------------------
 
 
