@@ -313,7 +313,26 @@ def _season(resources: dict, sports_staff, created: dict[str, int]) -> None:
         services.season_application_decide(
             application=application, acting_user=sports_staff, decision="grant"
         )
+        _date_season_application(season, application)
         created["booking_season_applications"] += 1
+
+
+def _date_season_application(season, application) -> None:
+    """Give a demo application and its granted slots the dates they would have had: filed before
+    the deadline, granted two weeks after it. Stamped with the loading time, the season's slots
+    made the key figure "bookings made online" jump on the day the demo was loaded."""
+    from django.utils import timezone
+
+    from rathaus.booking.models import Booking, SeasonApplication
+
+    if season.applications_close is None:
+        return
+    filed = _local(season.applications_close - dt.timedelta(days=10), "09:00")
+    granted = _local(season.applications_close + dt.timedelta(days=14), "10:00")
+    if granted >= timezone.now():
+        return
+    SeasonApplication.objects.filter(pk=application.pk).update(created_at=filed)
+    Booking.objects.filter(season_application=application).update(created_at=granted)
 
 
 def _courses(created: dict[str, int]) -> None:

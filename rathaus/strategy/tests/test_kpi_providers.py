@@ -280,6 +280,21 @@ def test_demo_city_has_something_to_measure_today(city):
 # --- small cases by hand ------------------------------------------------------------------------
 
 
+def test_demo_season_slots_are_dated_when_granted_not_when_loaded(city):
+    """The club's season slots were granted after the application deadline in July; dated with
+    the loading time they made the online-booking history jump on the day the demo was loaded."""
+    from rathaus.booking.models import Booking, Season
+
+    season = Season.objects.get()
+    slots = Booking.objects.filter(season_application__isnull=False)
+    assert slots.exists()
+    assert not slots.filter(created_at__date__gte=season.first_day).exists()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    before = kpi_registry.compute("booking.share_online_bookings", as_of=yesterday).value
+    today = kpi_registry.compute("booking.share_online_bookings").value
+    assert abs(today - before) < 5, (before, today)
+
+
 def test_three_online_and_one_counter_application_are_75_percent_online(department, clerk):
     service = kpi_service(department, "kpi-drei", "Dreimal online")
     for channel in ("online", "online", "online", "counter"):
