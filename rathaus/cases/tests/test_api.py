@@ -372,3 +372,28 @@ def test_second_citizen_cannot_submit_someone_elses_upload(evidence_service, cit
     from rathaus.forms.models import Upload
 
     assert Upload.objects.get(pk=upload_id).submission is None
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_written_out_case_representation_equals_the_declared_fields(case, caseworker, language):
+    """``ApplicantCaseSerializer.to_representation`` is written out for speed; it must say what
+    the declared fields say, for a new case and for a decided and closed one."""
+    from rest_framework import serializers
+
+    from rathaus.cases.api import ApplicantCaseSerializer
+
+    def both(target: Case) -> tuple[dict, dict]:
+        written = ApplicantCaseSerializer(target).data
+        by_fields = serializers.ModelSerializer.to_representation(ApplicantCaseSerializer(), target)
+        return dict(written), dict(by_fields)
+
+    with translation.override(language):
+        written, by_fields = both(case)
+        assert written == by_fields
+        assert written["created_at"] and written["state_label"]
+        Case.objects.filter(pk=case.pk).update(
+            decided_at=case.created_at, closed_at=case.created_at, due_at=None, state="closed"
+        )
+        written, by_fields = both(Case.objects.get(pk=case.pk))
+        assert written == by_fields
+        assert written["closed_at"] and written["due_at"] is None
