@@ -1,19 +1,18 @@
 """Write use cases of the mailbox (Postfach).
 
 Messages of the city arrive through the ``case_event`` signal of cases (see ``receivers``), in
-the same transaction as the change of the case. The e-mail notice that follows after commit says
-only that something new is waiting, never what: no name, no reference, no content, only a link
+the same transaction as the change of the case. The e-mail notice that follows after commit (sent
+by the task worker, see ``tasks``) says only that something new is waiting, never what: no name, no reference, no content, only a link
 to the portal, in the person's preferred language.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,28 +36,41 @@ def _base_url() -> str:
 
 
 def notify_new_message(*, person) -> None:
-    """E-mail the person that a message is waiting, after commit; only for those who chose the
-    online mailbox as their channel."""
-    if not person.email or not person.is_active or person.preferred_channel != ContactChannel.MAILBOX:
+    """E-mail the person that a message is waiting: enqueued after commit for the task worker
+    (``tasks.message_notice_send``), only for those who chose the online mailbox as their
+    channel. Whether they still want it is checked again when the notice is sent."""
+    if notice_recipient(person) is None:
         return
-    language = person.preferred_language or "de"
-    recipient = person.email
-    link, base_url = reverse("mailbox:index"), _base_url()
+    transaction.on_commit(partial(_notice_enqueue, person.pk))
 
-    def _send():
-        subject, body = _notice_text(language, link, base_url)
-        try:
-            send_mail(subject, body, None, [recipient])
-        except Exception as exc:
-            # The message is committed and waits in the mailbox; a mail server that is down must
-            # not turn the request that wrote it into an error page (the person would think it
-            # failed and try again). Logged for operations by the error's kind only: SMTP errors
-            # carry the recipient's address, a traceback would put it into the log.
-            logger.error(
-                "The e-mail notice of a new mailbox message could not be sent (%s)", type(exc).__name__
-            )
 
-    transaction.on_commit(_send)
+def _notice_enqueue(person_id: int) -> None:
+    from .tasks import message_notice_send
+
+    try:
+        message_notice_send.enqueue(person_id=person_id)
+    except Exception as exc:
+        # The message is committed and waits in the mailbox: a notice that cannot even be
+        # queued must not turn the request that wrote it into an error page (the person would
+        # think it failed and try again).
+        logger.error(
+            "The e-mail notice of a new mailbox message could not be queued (%s)", type(exc).__name__
+        )
+
+
+def notice_recipient(person) -> str | None:
+    """The address a mailbox notice goes to, or None if the person gets none (no address,
+    inactive, or post chosen as the channel)."""
+    if person is None or not person.email or not person.is_active:
+        return None
+    if person.preferred_channel != ContactChannel.MAILBOX:
+        return None
+    return person.email
+
+
+def notice_text(language: str) -> tuple[str, str]:
+    """Subject and body of the mailbox notice in ``language``."""
+    return _notice_text(language, reverse("mailbox:index"), _base_url())
 
 
 @lru_cache(maxsize=16)

@@ -149,17 +149,78 @@ class _MailServerDown:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_notice_waits_for_the_task_worker_and_names_the_person_by_id_only(settings, department, citizen):
+    """The request that writes a message only queues its notice (after the commit); the task
+    row carries the person's id, not the address, and nothing is sent before a worker runs it."""
+    from django_tasks_db.models import DBTaskResult
+
+    from rathaus.cases.tests.factories import make_service
+    from rathaus.core.models import OutboxMessage
+    from rathaus.mailbox.tasks import message_notice_send
+
+    settings.EMAIL_BACKEND = "rathaus.core.mail.OutboxBackend"
+    make_case(make_service(department), applicant=citizen)
+    queued = DBTaskResult.objects.get(task_path=message_notice_send.module_path)
+    assert queued.args_kwargs["kwargs"] == {"person_id": citizen.pk}
+    assert citizen.email not in str(queued.args_kwargs)
+    assert not OutboxMessage.objects.exists()
+    assert message_notice_send.call(person_id=citizen.pk) is True
+    assert OutboxMessage.objects.get().to == citizen.email
+
+
+def test_a_person_who_chose_post_meanwhile_gets_no_notice(settings, citizen):
+    from rathaus.core.models import OutboxMessage
+    from rathaus.mailbox.tasks import message_notice_send
+
+    settings.EMAIL_BACKEND = "rathaus.core.mail.OutboxBackend"
+    citizen.preferred_channel = "post"
+    citizen.save()
+    assert message_notice_send.call(person_id=citizen.pk) is False
+    assert message_notice_send.call(person_id=987654) is False  # account deleted meanwhile
+    assert not OutboxMessage.objects.exists()
+
+
+class _MailServerDown:
+    """An e-mail backend whose server refuses every connection (beyond the city's walls)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_mail_server_that_is_down_does_not_fail_the_submission(settings, department, citizen, caplog):
-    """The notice is sent after the commit; if the server refuses, the case and its message
-    stand, the request still succeeds, and operations see a log line without the address."""
+    """The notice leaves after the commit, through the task worker; if the server refuses, the
+    case and its message stand, the request still succeeds, the notice is tried again later,
+    and operations see a log line without the address."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
     from rathaus.cases.models import Case
     from rathaus.cases.tests.factories import make_service
+    from rathaus.mailbox.tasks import NOTICE_ATTEMPTS, message_notice_send, notice_retry_pause
 
     settings.EMAIL_BACKEND = f"{__name__}._MailServerDown"
     case = make_case(make_service(department), applicant=citizen)
     assert Case.objects.filter(pk=case.pk).exists()
     assert Message.objects.filter(thread__case=case).count() == 1
+
+    def retries():
+        return DBTaskResult.objects.filter(
+            task_path=message_notice_send.module_path, args_kwargs__kwargs__attempt__isnull=False
+        )
+
+    before = timezone.now()
+    assert message_notice_send.call(person_id=citizen.pk) is False
+    retry = retries().get()
+    assert retry.args_kwargs["kwargs"] == {"person_id": citizen.pk, "attempt": 2}
+    assert retry.run_after >= before + notice_retry_pause(1)
+    assert notice_retry_pause(2) > notice_retry_pause(1)
+    # The last attempt gives up: no further retry is queued.
+    assert message_notice_send.call(person_id=citizen.pk, attempt=NOTICE_ATTEMPTS) is False
+    assert retries().count() == 1
     failures = [record for record in caplog.records if "notice" in record.getMessage()]
-    assert failures and all(
-        citizen.email not in record.getMessage() and not record.exc_info for record in failures
-    )
+    assert len(failures) == 2 and failures[-1].levelname == "ERROR"
+    assert all(citizen.email not in record.getMessage() and not record.exc_info for record in failures)
