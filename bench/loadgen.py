@@ -63,6 +63,7 @@ async def run(url: str, concurrency: int, max_requests: int, max_seconds: float)
         "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
+        "client_cpu_s": round(time.process_time(), 2),  # for bench/cpu_split.py
     }
 
 

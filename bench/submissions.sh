@@ -10,12 +10,16 @@
 #   api      one multipart POST /api/v1/cases/submissions/ per application with the 20 answers,
 #            the PDF and an Idempotency-Key, each client its own API token (bench/submit_api_load.py)
 # The task worker renders the receipts after the commits (issue 3: not in the request). It runs
-# with nice 10 (WORKER_NICE) so that on this 2-core machine it takes the CPU the server leaves;
+# with nice 10 (WORKER_NICE) so that on this 2-core machine it takes the CPU the server leaves,
+# or with WORKER_SCHED=idle under Linux's idle scheduling class (only CPU nobody else wants);
 # after the run the script waits up to DRAIN_SECONDS for it to finish the backlog and reports
 # how many receipts were still waiting and how long draining took.
 # Usage: bench/submissions.sh [browser|api] [sync|gthread]   (PostgreSQL at 127.0.0.1:5432, trust)
 #   defaults: browser sync; SUBMIT_SECONDS (30), SEARCH_SECONDS (15), BENCH_PORT (8793),
-#   WORKER_NICE (10), DRAIN_SECONDS (300), REPEAT_EVERY (api: every Nth submission sent twice, 0)
+#   WORKER_NICE (10), WORKER_SCHED (nice|idle), DRAIN_SECONDS (300), REPEAT_EVERY (api: every
+#   Nth submission sent twice, 0)
+# The floor and the submissions are each measured with bench/cpu_split.py: CPU milliseconds per
+# request of the server, PostgreSQL, the task worker and the load generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=browser
@@ -51,7 +55,11 @@ case $WORKER_CLASS in
 esac
 .venv/bin/gunicorn rathaus.wsgi "${SERVER_ARGS[@]}" --bind 127.0.0.1:$PORT --log-level warning &
 SERVER=$!
-nice -n ${WORKER_NICE:-10} .venv/bin/rathaus run_worker --interval 1 >/dev/null 2>&1 &
+if [ "${WORKER_SCHED:-nice}" = idle ]; then
+  chrt --idle 0 .venv/bin/rathaus run_worker --interval 1 >/dev/null 2>&1 &
+else
+  nice -n ${WORKER_NICE:-10} .venv/bin/rathaus run_worker --interval 1 >/dev/null 2>&1 &
+fi
 WORKER=$!
 trap 'kill $SERVER $WORKER 2>/dev/null || true; wait $SERVER $WORKER 2>/dev/null || true; rm -rf $TMP' EXIT
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
@@ -71,15 +79,24 @@ for url in /bench/floor "/leistungen/?q=parken" "/api/v1/catalog/services/?q=hun
   .venv/bin/python bench/loadgen.py "http://127.0.0.1:$PORT$url" --concurrency 8 --requests 400 --seconds 3 >/dev/null
 done
 note start
-search /bench/floor
+split() {  # split FILE RESULT-LINE-FILE COUNT-KEY: the CPU of the phase by kind of process
+  .venv/bin/python bench/cpu_split.py diff "$1" --per "$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$2" "$3")" \
+    | .venv/bin/python -c 'import json, sys; r = json.loads(sys.stdin.read()); c = json.load(open(sys.argv[1])); r["load_generator_cpu_ms_per_request"] = round(1000 * c["client_cpu_s"] / r["requests"], 3); r["phase"] = sys.argv[2]; print(json.dumps(r))' "$2" "$4" \
+    | tee -a $OUT
+}
+.venv/bin/python bench/cpu_split.py snap $TMP/cpu-floor
+search /bench/floor | tee $TMP/floor.json >/dev/null
+split $TMP/cpu-floor $TMP/floor.json requests floor
+.venv/bin/python bench/cpu_split.py snap $TMP/cpu-submit
 if [ "$MODE" = browser ]; then
   .venv/bin/python bench/submit_load.py load --base http://127.0.0.1:$PORT --sessions $TMP/sessions.json \
-    --pdf $TMP/evidence.pdf --concurrency 32 --submissions 100000 --seconds $SUBMIT_SECONDS --out $TMP/load.json | tee -a $OUT
+    --pdf $TMP/evidence.pdf --concurrency 32 --submissions 100000 --seconds $SUBMIT_SECONDS --out $TMP/load.json | tee -a $OUT | tee $TMP/load-line.json
 else
   .venv/bin/python bench/submit_api_load.py load --base http://127.0.0.1:$PORT --tokens $TMP/tokens.json \
     --pdf $TMP/evidence.pdf --concurrency 32 --submissions 100000 --seconds $SUBMIT_SECONDS \
-    --repeat-every ${REPEAT_EVERY:-0} --out $TMP/load.json | tee -a $OUT
+    --repeat-every ${REPEAT_EVERY:-0} --out $TMP/load.json | tee -a $OUT | tee $TMP/load-line.json
 fi
+split $TMP/cpu-submit $TMP/load-line.json ok submissions
 PENDING=$(.venv/bin/python bench/submit_api_load.py pending)
 note "after submissions, receipts waiting for the task worker: $PENDING"
 search "/leistungen/?q=parken"

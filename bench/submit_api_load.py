@@ -230,6 +230,7 @@ async def load(args) -> dict:
         "submission": summarize(latencies),
         "repeated_key": summarize(repeat_latencies) if repeat_latencies else None,
         "pdf_bytes": len(pdf),
+        "client_cpu_s": round(time.process_time(), 2),  # for bench/cpu_split.py
         "references": references,
     }
 

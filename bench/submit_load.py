@@ -496,6 +496,7 @@ async def load(args) -> dict:
         "submission": summarize(totals),
         "requests": {kind: summarize(values) for kind, values in per_request.items()},
         "pdf_bytes": len(pdf),
+        "client_cpu_s": round(time.process_time(), 2),  # for bench/cpu_split.py
         "references": references,
     }
 
