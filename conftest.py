@@ -23,6 +23,17 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
     parallelism = 1
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_actions_strict():
+    """An audit action recorded without a registered label fails its test (in production it
+    only logs a warning): the log must name every action in words."""
+    from rathaus.core import audit_actions
+
+    audit_actions.STRICT = True
+    yield
+    audit_actions.STRICT = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]

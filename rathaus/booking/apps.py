@@ -12,7 +12,7 @@ class BookingConfig(AppConfig):
     def ready(self):
         from rathaus.core.periodic import register_periodic
 
-        from . import tasks
+        from . import services, tasks  # noqa: F401 - services registers its audit actions
 
         # Unpaid bookings free their slot soon after the payment time; lapsed course offers pass on.
         register_periodic(tasks.expire_bookings, every=dt.timedelta(minutes=1))

@@ -19,12 +19,14 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathaus.catalog.constants import Channel
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 
 from .availability import check_bookable, check_free, registrar_unit_ids
 from .constants import HOLDING_STATUSES, BookingStatus, ResourceKind
@@ -47,15 +49,21 @@ __all__ = [
 CENT = Decimal("0.01")
 
 
-class AuditActions:
+@audit_actions
+class AuditActions(models.TextChoices):
     """Audit actions of bookings (the audit log stores the value)."""
 
-    CREATED = "booking_created"
-    CANCELLED = "booking_cancelled"
-    CONFIRMED = "booking_confirmed"
-    PAID = "booking_paid"
-    EXPIRED = "booking_expired"
-    BLACKOUT = "booking_blackout_created"
+    CREATED = "booking_created", gettext_lazy("Booking made")
+    CANCELLED = "booking_cancelled", gettext_lazy("Booking cancelled")
+    CONFIRMED = "booking_confirmed", gettext_lazy("Booking confirmed")
+    PAID = "booking_paid", gettext_lazy("Booking paid")
+    EXPIRED = "booking_expired", gettext_lazy("Unpaid booking expired")
+    BLACKOUT = "booking_blackout_created", gettext_lazy("Closure period entered")
+    MOVED = "booking_moved", gettext_lazy("Booking moved")
+    SEASON_APPLIED = "booking_season_applied", gettext_lazy("Season application submitted")
+    SEASON_GRANTED = "booking_season_granted", gettext_lazy("Season application granted")
+    SEASON_MOVED = "booking_season_moved", gettext_lazy("Season application granted at another time")
+    SEASON_REFUSED = "booking_season_refused", gettext_lazy("Season application refused")
 
 
 def _audit(action: str, *, booking: Booking, actor=None, request=None, **details) -> None:
@@ -415,17 +423,18 @@ _HOLDING_ENROLLMENT = (_ES.REGISTERED, _ES.OFFERED)
 _ACTIVE_ENROLLMENT = (_ES.REGISTERED, _ES.WAITLISTED, _ES.OFFERED)
 
 
-class CourseAuditAction:
+@audit_actions
+class CourseAuditAction(models.TextChoices):
     """Audit action values of courses (stored as plain strings in the audit log)."""
 
-    REGISTERED = "course_registered"
-    CANCELLED = "course_enrollment_cancelled"
-    OFFERED = "course_place_offered"
-    OFFER_CONFIRMED = "course_offer_confirmed"
-    OFFER_EXPIRED = "course_offer_expired"
-    REMINDER_SENT = "course_reminder_sent"
-    MESSAGE_SENT = "course_message_sent"
-    WEDDING_NOTIFIED = "wedding_notified"
+    REGISTERED = "course_registered", gettext_lazy("Registered for a course")
+    CANCELLED = "course_enrollment_cancelled", gettext_lazy("Course registration cancelled")
+    OFFERED = "course_place_offered", gettext_lazy("Course place offered")
+    OFFER_CONFIRMED = "course_offer_confirmed", gettext_lazy("Offered course place accepted")
+    OFFER_EXPIRED = "course_offer_expired", gettext_lazy("Offered course place lapsed")
+    REMINDER_SENT = "course_reminder_sent", gettext_lazy("Course reminders sent")
+    MESSAGE_SENT = "course_message_sent", gettext_lazy("Message to course participants sent")
+    WEDDING_NOTIFIED = "wedding_notified", gettext_lazy("Wedding couple notified")
 
 
 def _portal_base_url() -> str:
@@ -901,7 +910,9 @@ def season_apply(
     )
     application.full_clean()
     application.save()
-    _season_audit(action="booking_season_applied", acting_user=acting_user, obj=application, request=request)
+    _season_audit(
+        action=AuditActions.SEASON_APPLIED, acting_user=acting_user, obj=application, request=request
+    )
     return application
 
 
@@ -1038,7 +1049,7 @@ def season_application_decide(
     if decision != "refuse":
         bookings = _season_generate(application=application, acting_user=acting_user, request=request)
     _season_audit(
-        action=f"booking_season_{application.status}",
+        action=AuditActions(f"booking_season_{application.status}"),
         acting_user=acting_user,
         obj=application,
         request=request,
@@ -1104,7 +1115,7 @@ def season_date_swap(
 
 __all__ += ["booking_move"]
 
-_MOVED = "booking_moved"
+_MOVED = AuditActions.MOVED
 
 
 def _move_status(old: Booking, new_fee: Decimal) -> str | None:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.audit_actions import audit_actions
+
 
 class CaseState(models.TextChoices):
     """The states of the default workflow; a service's own workflow may name others."""
@@ -43,6 +45,7 @@ class EventKind(models.TextChoices):
     MESSAGE = "message", _("Message from the administration")
 
 
+@audit_actions
 class CaseAuditAction(models.TextChoices):
     """Audit actions of the cases app (the audit log stores the value)."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from .audit_actions import require_registered
 from .models import AuditChainHead, AuditEntry
 
 __all__ = ["audit_deferred", "audit_record", "verify_chain"]
@@ -53,6 +54,7 @@ def audit_record(
 
     Inside an ``audit_deferred()`` block the entry is appended when the block ends (its
     ``sequence`` and hashes are set then)."""
+    require_registered(action)
     if request is not None and ip_address is None:
         ip_address = getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR")
     entry = AuditEntry(

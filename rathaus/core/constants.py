@@ -1,7 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .audit_actions import audit_actions
 
+
+@audit_actions
 class AuditAction(models.TextChoices):
     """What happened. Reads of personal data and security events are the ones that must appear."""
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .constants import AuditAction, LegalPageKind
+from .audit_actions import audit_action_label
+from .constants import LegalPageKind
 
 
 def validate_raster_image(upload) -> None:
@@ -129,7 +130,8 @@ class AuditEntry(models.Model):
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("actor"), max_length=200, blank=True)
     actor_is_staff = models.BooleanField(_("staff member"), default=False)
-    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices, db_index=True)
+    # The values of every app's actions (core.audit_actions), not only core's: no ``choices``.
+    action = models.CharField(_("action"), max_length=40, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_label = models.CharField(_("object"), max_length=200, blank=True)
@@ -156,6 +158,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The audit log is append-only.")
+
+    @property
+    def action_label(self) -> str:
+        return audit_action_label(self.action)
 
     def canonical_payload(self) -> str:
         created = self.created_at.astimezone(UTC).isoformat(timespec="microseconds")

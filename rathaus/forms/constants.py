@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.audit_actions import audit_actions
+
 FIELD_TYPES = (
     "text",
     "textarea",
@@ -29,6 +31,7 @@ ONCE_ONLY_KEY = "_once_only"
 ANONYMOUS_DRAFTS_SESSION_KEY = "anonymous_drafts"
 
 
+@audit_actions
 class FormAuditAction(models.TextChoices):
     """Audit actions of the forms app (stored in core's AuditEntry.action)."""
 

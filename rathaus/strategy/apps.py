@@ -13,7 +13,8 @@ class StrategyConfig(AppConfig):
     def ready(self):
         from rathaus.core.periodic import register_periodic
 
-        from . import tasks
+        from . import tasks, versioning  # noqa: F401 - versioning registers its audit action
+        from .services import evaluation, kpis, planning, projects, reports, structure  # noqa: F401 - audit actions
 
         # Every installed app may offer key figures in its kpis.py (rathaus.core.kpi_registry).
         autodiscover_modules("kpis")

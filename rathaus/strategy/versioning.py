@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Prefetch
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 
 from .constants import MeasureOrigin, MeasureStatus
 from .models import Area, FieldOfAction, Guideline, Measure, Strategy, StrategyVersion
@@ -40,7 +41,14 @@ __all__ = [
 
 SNAPSHOT_SCHEMA = 1
 CENT = Decimal("0.01")
-VERSION_CREATED = "strategy_version_created"
+
+
+@audit_actions
+class VersionAuditAction(models.TextChoices):
+    CREATED = "strategy_version_created", gettext_lazy("Strategy version saved")
+
+
+VERSION_CREATED = VersionAuditAction.CREATED
 
 # The parts of a snapshot that are compared, in the order a reader expects them.
 SECTIONS = {

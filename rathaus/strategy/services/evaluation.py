@@ -16,11 +16,13 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 
 from ..constants import OPEN_MEASURE_STATUSES, CriterionDirection
 from ..models import Criterion, Measure, Score
@@ -52,15 +54,16 @@ CRITERION_FIELDS = (
 )
 
 
-class AuditActions:
+@audit_actions
+class AuditActions(models.TextChoices):
     """Audit actions of the utility analysis (the audit log stores the value)."""
 
-    WEIGHTS_SET = "strategy_weights_set"
-    CRITERION_CREATED = "strategy_criterion_created"
-    CRITERION_CHANGED = "strategy_criterion_changed"
-    CRITERION_DEACTIVATED = "strategy_criterion_deactivated"
-    CRITERION_REACTIVATED = "strategy_criterion_reactivated"
-    SCORES_SET = "strategy_scores_set"
+    WEIGHTS_SET = "strategy_weights_set", gettext_lazy("Criteria weights set")
+    CRITERION_CREATED = "strategy_criterion_created", gettext_lazy("Evaluation criterion created")
+    CRITERION_CHANGED = "strategy_criterion_changed", gettext_lazy("Evaluation criterion changed")
+    CRITERION_DEACTIVATED = "strategy_criterion_deactivated", gettext_lazy("Evaluation criterion deactivated")
+    CRITERION_REACTIVATED = "strategy_criterion_reactivated", gettext_lazy("Evaluation criterion reactivated")
+    SCORES_SET = "strategy_scores_set", gettext_lazy("Measure scores set")
 
 
 def _require(user, perm: str) -> None:

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathaus.core import kpi_registry
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 
 from ..constants import KpiDirection, KpiSource, KpiUnit
 from ..models import Kpi, KpiTarget, KpiValue
@@ -47,14 +49,15 @@ LARGEST = Decimal("999999999999")  # 16 digits, 4 of them decimal places (KpiVal
 TARGET_YEARS = (2000, 2100)
 
 
-class AuditActions:
+@audit_actions
+class AuditActions(models.TextChoices):
     """Audit actions of key figures (the audit log stores the value)."""
 
-    KPI_CREATED = "strategy_kpi_created"
-    KPI_CHANGED = "strategy_kpi_changed"
-    VALUE_RECORDED = "strategy_kpi_value_recorded"
-    VALUE_REPLACED = "strategy_kpi_value_replaced"
-    SNAPSHOT = "strategy_kpi_snapshot"
+    KPI_CREATED = "strategy_kpi_created", gettext_lazy("Key figure created")
+    KPI_CHANGED = "strategy_kpi_changed", gettext_lazy("Key figure changed")
+    VALUE_RECORDED = "strategy_kpi_value_recorded", gettext_lazy("Key figure value recorded")
+    VALUE_REPLACED = "strategy_kpi_value_replaced", gettext_lazy("Key figure value corrected")
+    SNAPSHOT = "strategy_kpi_snapshot", gettext_lazy("Key figures measured")
 
 
 # --- values as people type them ---------------------------------------------------------------

@@ -26,13 +26,15 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 
 from .. import scheduling
 from ..constants import OPEN_MEASURE_STATUSES, ExclusionReason, MeasureStatus, PlanStatus
@@ -60,15 +62,16 @@ INFEASIBLE = "infeasible"
 STATUS = "status"
 
 
-class PlanAuditAction:
+@audit_actions
+class PlanAuditAction(models.TextChoices):
     """Audit actions of the measures plan (the audit log stores the value)."""
 
-    CREATED = "strategy_plan_created"
-    LIMITS_CHANGED = "strategy_plan_limits_changed"
-    SUGGESTED = "strategy_plan_suggested"
-    ENTRY_MOVED = "strategy_plan_entry_moved"
-    ENTRY_REMOVED = "strategy_plan_entry_removed"
-    ADOPTED = "strategy_plan_adopted"
+    CREATED = "strategy_plan_created", gettext_lazy("Measures plan created")
+    LIMITS_CHANGED = "strategy_plan_limits_changed", gettext_lazy("Plan limits changed")
+    SUGGESTED = "strategy_plan_suggested", gettext_lazy("Plan suggested")
+    ENTRY_MOVED = "strategy_plan_entry_moved", gettext_lazy("Measure moved in the plan")
+    ENTRY_REMOVED = "strategy_plan_entry_removed", gettext_lazy("Measure taken out of the plan")
+    ADOPTED = "strategy_plan_adopted", gettext_lazy("Plan adopted")
 
 
 def _require_manager(actor) -> None:

@@ -22,12 +22,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 
 from ..constants import MeasureStatus, ProjectPhase
 from ..models import Measure, Milestone, Project, ProjectLogEntry
@@ -75,15 +77,16 @@ MEASURE_STATUS_FOR_PHASE = {
 STARTABLE_MEASURE_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
 
 
-class ProjectAuditAction:
+@audit_actions
+class ProjectAuditAction(models.TextChoices):
     """Audit actions of multi-project management (the audit log stores the value)."""
 
-    STARTED = "strategy_project_started"
-    CHANGED = "strategy_project_changed"
-    MILESTONE_ADDED = "strategy_milestone_added"
-    MILESTONE_COMPLETED = "strategy_milestone_completed"
-    MILESTONE_REOPENED = "strategy_milestone_reopened"
-    MILESTONE_DELETED = "strategy_milestone_deleted"
+    STARTED = "strategy_project_started", gettext_lazy("Project started")
+    CHANGED = "strategy_project_changed", gettext_lazy("Project changed")
+    MILESTONE_ADDED = "strategy_milestone_added", gettext_lazy("Milestone added")
+    MILESTONE_COMPLETED = "strategy_milestone_completed", gettext_lazy("Milestone completed")
+    MILESTONE_REOPENED = "strategy_milestone_reopened", gettext_lazy("Milestone reopened")
+    MILESTONE_DELETED = "strategy_milestone_deleted", gettext_lazy("Milestone deleted")
 
 
 class StaleProjectError(ValidationError):

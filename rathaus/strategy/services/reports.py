@@ -31,13 +31,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 from rathaus.core.context_processors import current_branding
 from rathaus.core.pdf import render_pdf
 
@@ -63,7 +65,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SCHEMA = 1
-REPORT_CREATED = "strategy_report_created"
+
+
+@audit_actions
+class ReportAuditAction(models.TextChoices):
+    CREATED = "strategy_report_created", gettext_lazy("Report to the council created")
+
+
+REPORT_CREATED = ReportAuditAction.CREATED
 MANAGE = "strategy.manage"
 # The part of the stored document that the report page shows inside the back office.
 BODY_START = "<!-- report-body -->"

@@ -17,13 +17,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rathaus.accounts.constants import DEPARTMENT_ROLES, StaffRoleKind
 from rathaus.accounts.models import Department
 from rathaus.core.audit import audit_record
+from rathaus.core.audit_actions import audit_actions
 
 from ..constants import MeasureOrigin, MeasureStatus, ProposalStatus
 from ..graph import find_cycle
@@ -45,17 +47,18 @@ __all__ = [
 ]
 
 
-class StructureAuditAction:
+@audit_actions
+class StructureAuditAction(models.TextChoices):
     """Audit action values of the strategy's structure (stored as plain strings)."""
 
-    MEASURE_CREATED = "strategy_measure_created"
-    MEASURE_CHANGED = "strategy_measure_changed"
-    MEASURE_STATUS_SET = "strategy_measure_status_set"
-    DEPENDENCIES_SET = "strategy_measure_dependencies_set"
-    PROPOSAL_SUBMITTED = "strategy_proposal_submitted"
-    PROPOSAL_ACCEPTED = "strategy_proposal_accepted"
-    PROPOSAL_MERGED = "strategy_proposal_merged"
-    PROPOSAL_REJECTED = "strategy_proposal_rejected"
+    MEASURE_CREATED = "strategy_measure_created", gettext_lazy("Measure created")
+    MEASURE_CHANGED = "strategy_measure_changed", gettext_lazy("Measure changed")
+    MEASURE_STATUS_SET = "strategy_measure_status_set", gettext_lazy("Measure status set")
+    DEPENDENCIES_SET = "strategy_measure_dependencies_set", gettext_lazy("Measure dependencies set")
+    PROPOSAL_SUBMITTED = "strategy_proposal_submitted", gettext_lazy("Measure proposed")
+    PROPOSAL_ACCEPTED = "strategy_proposal_accepted", gettext_lazy("Proposal accepted")
+    PROPOSAL_MERGED = "strategy_proposal_merged", gettext_lazy("Proposal merged into a measure")
+    PROPOSAL_REJECTED = "strategy_proposal_rejected", gettext_lazy("Proposal rejected")
 
 
 # Plain attributes of a measure a caller may pass in ``data`` (relations are handled apart).
