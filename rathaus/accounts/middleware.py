@@ -12,6 +12,7 @@ _OPEN_PREFIXES = (
     "/konto/zwei-faktor",
     "/konto/abmelden",
     "/logo",
+    "/gestaltung.css",
 )
 
 

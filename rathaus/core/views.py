@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -144,6 +145,21 @@ def branding_logo(request):
     response = HttpResponse(content, content_type=content_type)
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+def branding_css(request):
+    """The municipality's colour as a stylesheet. It was an inline ``<style>`` in every page; the
+    CSP allows no inline styles, and cached anonymous pages carry no nonce. Pages link it with
+    the branding's fingerprint, so it can be cached for long and changes with the branding."""
+    branding = SiteBranding.current()
+    # The colour is validated as #rrggbb when saved (hex_colour); check again, it goes into CSS.
+    colour = branding.primary_colour if _HEX_COLOUR.fullmatch(branding.primary_colour or "") else "#8a1538"
+    response = HttpResponse(f":root {{ --rathaus-primary: {colour}; }}\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @never_cache

@@ -210,13 +210,18 @@ def test_axe_reports_violations(page, transactional_db):
 
 
 def test_styles_and_scripts_load(page, transactional_db):
-    """The live server delivers KERN's CSS and fonts, Rathaus' CSS, htmx and the KERN header."""
+    """The live server delivers KERN's CSS and fonts, Rathaus' CSS, the branding colour, htmx and
+    the KERN header."""
     visit(page, "/")
     sheets = page.evaluate("[...document.styleSheets].map(s => s.href).filter(Boolean)")
     for name in ("kern/kern.min.css", "kern/fonts/fira-sans.css", "core/rathaus.css"):
         assert any(href.endswith(f"/static/{name}") for href in sheets), sheets
     page.wait_for_function("typeof window.htmx !== 'undefined'")
-    page.wait_for_function("customElements.get('kern-kopfzeile') !== undefined")
+    sheets = page.evaluate("[...document.styleSheets].map(s => s.href).filter(Boolean)")
+    assert any("/gestaltung.css?v=" in href for href in sheets), sheets
+    # KERN's Kopfzeile in its CSS form: the grey bar with the flag.
+    bar = page.evaluate("getComputedStyle(document.querySelector('.kern-kopfzeile')).backgroundColor")
+    assert bar not in ("", "transparent", "rgba(0, 0, 0, 0)"), bar
     assert (
         page.evaluate("getComputedStyle(document.querySelector('.rathaus-skip-link')).position") == "absolute"
     )

@@ -121,3 +121,36 @@ def test_security_headers_are_set(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    # No inline styles: the policy names no 'unsafe-inline' for styles or scripts.
+    directives = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";") if part.strip()
+    )
+    assert "'unsafe-inline'" not in directives["style-src"]
+    assert "'unsafe-inline'" not in directives["script-src"]
+
+
+def test_branding_colour_is_a_linked_stylesheet_that_follows_the_branding(client):
+    from django.core.cache import cache
+
+    from rathaus.core.context_processors import BRANDING_CACHE_KEY
+    from rathaus.core.models import SiteBranding
+
+    cache.delete(BRANDING_CACHE_KEY)  # another test's branding may be kept in this process
+    branding = SiteBranding.current()
+    page = client.get("/").content.decode()
+    assert f"/gestaltung.css?v={branding.fragment_key}" in page
+    assert "<style" not in page
+    sheet = client.get("/gestaltung.css")
+    assert sheet["Content-Type"].startswith("text/css")
+    assert f"--rathaus-primary: {branding.primary_colour};" in sheet.content.decode()
+    assert "max-age" in sheet["Cache-Control"]
+
+    SiteBranding.objects.filter(pk=branding.pk).update(primary_colour="#00507a")
+    cache.delete(BRANDING_CACHE_KEY)
+    assert "--rathaus-primary: #00507a;" in client.get("/gestaltung.css").content.decode()
+    changed = SiteBranding.current()
+    assert f"/gestaltung.css?v={changed.fragment_key}" in client.get("/").content.decode()
+    # A colour that is not #rrggbb (written past the validator) never reaches the stylesheet.
+    SiteBranding.objects.filter(pk=branding.pk).update(primary_colour="red;}")
+    cache.delete(BRANDING_CACHE_KEY)
+    assert "red" not in client.get("/gestaltung.css").content.decode()
