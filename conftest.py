@@ -34,6 +34,21 @@ def _audit_actions_strict():
     audit_actions.STRICT = False
 
 
+class MailServerDown:
+    """An e-mail backend whose server refuses every connection (beyond the city's walls)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    settings.EMAIL_BACKEND = "conftest.MailServerDown"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]

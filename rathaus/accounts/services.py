@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
+from rathaus.core.mail import send_after_commit
 
 from .constants import StaffRoleKind
 from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
@@ -37,13 +38,13 @@ def send_account_mail(*, user: User, template: str, context: dict, base_url: str
     language = user.preferred_language or "de"
     recipient = user.email
 
-    def _send():
+    def _build() -> EmailMessage:
         with translation.override(language):
             subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
             body = render_to_string(f"accounts/email/{template}.txt", {**context, "base_url": base_url})
-        send_mail(subject, body, None, [recipient])
+        return EmailMessage(subject, body, None, [recipient])
 
-    transaction.on_commit(_send)
+    send_after_commit(_build, what=f"account/{template}")
 
 
 @transaction.atomic

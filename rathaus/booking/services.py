@@ -400,6 +400,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from rathaus.accounts.constants import DEPARTMENT_ROLES  # noqa: E402
+from rathaus.core.mail import send_after_commit  # noqa: E402
 
 from .constants import Audience  # noqa: E402
 from .constants import EnrollmentStatus as _ES  # noqa: E402
@@ -467,16 +468,16 @@ def booking_notice_send(
 def _mail_after_commit(*, recipient, language, kind, link, context=None, attachments=()) -> None:
     data = {**(context or {}), "kind": kind, "link": link, "base_url": _portal_base_url()}
 
-    def _send():
+    def _build() -> EmailMessage:
         with translation.override(language):
             subject = render_to_string("booking/email/notice_subject.txt", data).strip()
             body = render_to_string("booking/email/notice.txt", data)
             message = EmailMessage(subject, body, None, [recipient])
             for filename, build, mimetype in attachments:
                 message.attach(filename, build(language), mimetype)
-        message.send()
+        return message
 
-    transaction.on_commit(_send)
+    send_after_commit(_build, what=f"booking/{kind}")
 
 
 def wedding_rooms() -> models.QuerySet[Resource]:

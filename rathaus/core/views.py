@@ -154,7 +154,9 @@ def branding_css(request):
     branding = SiteBranding.current()
     # The colour is validated as #rrggbb when saved (hex_colour); check again, it goes into CSS.
     colour = branding.primary_colour if _HEX_COLOUR.fullmatch(branding.primary_colour or "") else "#8a1538"
-    response = HttpResponse(f":root {{ --rathaus-primary: {colour}; }}\n", content_type="text/css; charset=utf-8")
+    response = HttpResponse(
+        f":root {{ --rathaus-primary: {colour}; }}\n", content_type="text/css; charset=utf-8"
+    )
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

@@ -151,3 +151,16 @@ def test_unconfirmed_account_cannot_log_in_and_is_told_why(client, django_captur
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert response.context["form"].non_field_errors() == [str(LoginForm.error_messages["inactive"])]
+
+
+def test_a_mail_server_that_is_down_does_not_fail_the_registration(
+    client, django_capture_on_commit_callbacks, mail_server_down, caplog
+):
+    """The account is stored before the e-mail leaves; a refused connection neither turns the
+    page into an error nor puts the address into the log."""
+    response = _register(client, django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and response.url == reverse("accounts:register_done")
+    assert User.objects.filter(email="lena@example.org", is_active=False).exists()
+    failures = [record for record in caplog.records if "could not be sent" in record.getMessage()]
+    assert len(failures) == 1 and "ConnectionRefusedError" in failures[0].getMessage()
+    assert "lena@example.org" not in caplog.text and not failures[0].exc_info

@@ -71,6 +71,18 @@ def _event(content) -> dict:
 # --- (c) the couple hears of the confirmation, with the updated invitation ----------------------
 
 
+def test_a_mail_server_that_is_down_does_not_undo_or_fail_the_confirmation(
+    rooms, citizen, other_caseworker, day, django_capture_on_commit_callbacks, mail_server_down, caplog
+):
+    booking = wedding_book(room=rooms[0], starts_at=local(day, 10), acting_user=citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_confirm(booking=booking, acting_user=other_caseworker)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    failures = [record for record in caplog.records if "could not be sent" in record.getMessage()]
+    assert failures and all(citizen.email not in record.getMessage() for record in failures)
+
+
 def test_confirming_a_wedding_mails_the_couple_an_updated_invitation(
     rooms, citizen, other_caseworker, day, django_capture_on_commit_callbacks
 ):

@@ -61,3 +61,14 @@ def test_robots_txt_keeps_crawlers_out_of_accounts(client):
 def test_demo_outbox_is_hidden_outside_demo_mode(client, settings):
     settings.DEMO_MODE = False
     assert client.get("/demo/postausgang/").status_code == 404
+
+
+def test_a_broken_e_mail_template_is_not_hidden_by_send_after_commit(django_capture_on_commit_callbacks):
+    """Only sending is guarded: a message that cannot even be built is a bug and must show."""
+    from rathaus.core.mail import send_after_commit
+
+    def broken():
+        raise KeyError("template variable")
+
+    with pytest.raises(KeyError), django_capture_on_commit_callbacks(execute=True):
+        send_after_commit(broken, what="test")
