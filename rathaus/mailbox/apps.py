@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,4 +10,9 @@ class MailboxConfig(AppConfig):
     verbose_name = _("Mailbox")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the case_event receiver
+        from rathaus.core.periodic import register_periodic
+
+        from . import receivers, tasks  # noqa: F401 - receivers connects the case_event receiver
+
+        # E-mail notices of new messages: one sweep a minute, one e-mail per person.
+        register_periodic(tasks.mailbox_notices_send, every=dt.timedelta(minutes=1))

@@ -39,11 +39,24 @@ class Message(models.Model):
     documents = models.ManyToManyField(Document, blank=True, related_name="messages")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail notice that a message of the city is waiting: the message itself is the
+    # outbox. The task worker's sweep (``services.notices_send``) sends one e-mail per person
+    # for all their messages due, and retries at growing pauses (``notice_next_at``).
+    notice_pending = models.BooleanField(default=False)
+    notice_attempts = models.PositiveSmallIntegerField(default=0)
+    notice_next_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+        indexes = [
+            models.Index(
+                fields=["notice_next_at"],
+                name="mailbox_notice_due_idx",
+                condition=models.Q(notice_pending=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"message {self.pk}"

@@ -1,18 +1,20 @@
 """Write use cases of the mailbox (Postfach).
 
 Messages of the city arrive through the ``case_event`` signal of cases (see ``receivers``), in
-the same transaction as the change of the case. The e-mail notice that follows after commit (sent
-by the task worker, see ``tasks``) says only that something new is waiting, never what: no name, no reference, no content, only a link
+the same transaction as the change of the case. The e-mail notice that follows (sent by the task
+worker's sweep, ``notices_send``) says only that something new is waiting, never what: no name, no reference, no content, only a link
 to the portal, in the person's preferred language.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,34 +30,11 @@ from .models import Message, Thread
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["message_deliver", "message_reply", "notify_new_message", "thread_for_case", "thread_mark_read"]
+__all__ = ["message_deliver", "message_reply", "notices_send", "thread_for_case", "thread_mark_read"]
 
 
 def _base_url() -> str:
     return getattr(settings, "PORTAL_URL", "") or "http://127.0.0.1:8000"
-
-
-def notify_new_message(*, person) -> None:
-    """E-mail the person that a message is waiting: enqueued after commit for the task worker
-    (``tasks.message_notice_send``), only for those who chose the online mailbox as their
-    channel. Whether they still want it is checked again when the notice is sent."""
-    if notice_recipient(person) is None:
-        return
-    transaction.on_commit(partial(_notice_enqueue, person.pk))
-
-
-def _notice_enqueue(person_id: int) -> None:
-    from .tasks import message_notice_send
-
-    try:
-        message_notice_send.enqueue(person_id=person_id)
-    except Exception as exc:
-        # The message is committed and waits in the mailbox: a notice that cannot even be
-        # queued must not turn the request that wrote it into an error page (the person would
-        # think it failed and try again).
-        logger.error(
-            "The e-mail notice of a new mailbox message could not be queued (%s)", type(exc).__name__
-        )
 
 
 def notice_recipient(person) -> str | None:
@@ -82,6 +61,76 @@ def _notice_text(language: str, link: str, base_url: str) -> tuple[str, str]:
         subject = render_to_string("mailbox/email/new_message_subject.txt", context).strip()
         body = render_to_string("mailbox/email/new_message.txt", context)
     return subject, body
+
+
+# Pauses before the 2nd … 5th attempt of a notice: 1, 4, 16 and 64 minutes; then it is given up
+# (the messages themselves wait in the mailbox either way).
+NOTICE_ATTEMPTS = 5
+# A person's due messages are taken for this long while their e-mail is being sent, so that a
+# second sweep running at the same time does not send it too.
+NOTICE_LEASE = dt.timedelta(minutes=10)
+
+
+def notice_retry_pause(attempt: int) -> dt.timedelta:
+    """The pause after failed attempt number ``attempt`` (1-based)."""
+    return dt.timedelta(minutes=4 ** (attempt - 1))
+
+
+def notices_send(*, now: dt.datetime | None = None, people: int = 200) -> int:
+    """Send the e-mail notices that are due, one per person for all their new messages; the
+    number of e-mails sent. Run by the task worker every minute (``tasks.mailbox_notices_send``).
+
+    The request that writes a message does no more than mark it (``notice_pending``): no mail
+    server in the request, no task row per message, nothing personal in the task table, and
+    several messages of one minute (a receipt and a request for information) make one e-mail.
+    """
+    now = now or timezone.now()
+    due = Message.objects.filter(notice_pending=True, notice_next_at__lte=now)
+    person_ids = list(due.order_by().values_list("thread__person_id", flat=True).distinct()[:people])
+    return sum(_notice_send_to(person_id, now) for person_id in person_ids)
+
+
+def _notice_send_to(person_id: int, now: dt.datetime) -> int:
+    from rathaus.accounts.models import User
+
+    due = Message.objects.filter(thread__person_id=person_id, notice_pending=True, notice_next_at__lte=now)
+    claimed = list(due.values_list("pk", "notice_attempts"))
+    ids = [pk for pk, _attempts in claimed]
+    if not ids or not Message.objects.filter(pk__in=ids, notice_pending=True, notice_next_at__lte=now).update(
+        notice_next_at=now + NOTICE_LEASE
+    ):
+        return 0
+    mine = Message.objects.filter(pk__in=ids, notice_next_at=now + NOTICE_LEASE)
+    person = User.objects.filter(pk=person_id).first()
+    recipient = notice_recipient(person)
+    if recipient is None:  # switched to post, deactivated or deleted meanwhile
+        mine.update(notice_pending=False, notice_next_at=None)
+        return 0
+    subject, body = notice_text(person.preferred_language or "de")
+    try:
+        send_mail(subject, body, None, [recipient])
+    except Exception as exc:
+        # Logged by the error's kind only: SMTP errors carry the recipient's address, and a
+        # traceback would put it into the log.
+        attempt = max(attempts for _pk, attempts in claimed) + 1
+        if attempt >= NOTICE_ATTEMPTS:
+            logger.error(
+                "E-mail notice of new mailbox messages given up after %d attempts (%s)",
+                attempt,
+                type(exc).__name__,
+            )
+            mine.update(notice_pending=False, notice_next_at=None, notice_attempts=attempt)
+        else:
+            logger.warning(
+                "E-mail notice of new mailbox messages failed, attempt %d of %d (%s)",
+                attempt,
+                NOTICE_ATTEMPTS,
+                type(exc).__name__,
+            )
+            mine.update(notice_next_at=now + notice_retry_pause(attempt), notice_attempts=attempt)
+        return 0
+    mine.update(notice_pending=False, notice_next_at=None)
+    return 1
 
 
 def _subject(case: Case) -> str:
@@ -117,21 +166,24 @@ def message_deliver(
         )
     else:
         thread = thread_for_case(case)
+    if thread.person_id == case.applicant_id:
+        thread.person = case.applicant  # usually loaded with the case already
+    # Only people who chose the online mailbox get an e-mail notice (checked again when sent).
+    notice = notice_recipient(thread.person) is not None
     message = Message.objects.create(
         thread=thread,
         sender=Message.Sender.CITY,
         author=author if getattr(author, "is_authenticated", False) else None,
         body=body,
         created_at=now,
+        notice_pending=notice,
+        notice_next_at=now if notice else None,
     )
     if documents:
         message.documents.add(*documents)
     if thread.updated_at != now:
         thread.updated_at = now
         thread.save(update_fields=["updated_at"])
-    if thread.person_id == case.applicant_id:
-        thread.person = case.applicant  # usually loaded with the case already
-    notify_new_message(person=thread.person)
     return message
 
 

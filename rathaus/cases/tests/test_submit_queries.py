@@ -93,8 +93,9 @@ ANSWERS = {
 #   role of the actor (audit label) | counter (UPDATE … RETURNING, takes the lock) | case,
 #   event, receipt | conversation, message, attachment | audit head (lock), both entries at
 #   once, head | release (commit).
-#   After the commit, outside the request's transaction: the e-mail notice and the receipt's
-#   render task (one insert each with the embedded outbox and the database task backend).
+#   After the commit, outside the request's transaction: the receipt's render task (one insert
+#   with the database task backend). The e-mail notice costs nothing here: the message is marked
+#   and the worker's sweep sends it (``mailbox.services.notices_send``).
 #   The reference is reserved before the submission's transaction (``reference_reserve``); the
 #   test runs inside a transaction, so it is one statement here either way.
 API_SUBMISSION_QUERIES = 17

@@ -15,10 +15,8 @@ def case(service, citizen):
 
 @pytest.fixture
 def outbox(settings, db):
-    """The demo outbox, with tasks run as soon as they are enqueued (after the commit), so the
-    notices the task worker would send are in it when the use case returns."""
+    """The demo outbox; notices reach it when the sweep runs (``notices_send``)."""
     from rathaus.core.models import OutboxMessage
 
     settings.EMAIL_BACKEND = "rathaus.core.mail.OutboxBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     return OutboxMessage.objects

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,6 +16,7 @@ from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditEntry
 from rathaus.mailbox.models import Message, Thread
 from rathaus.mailbox.selectors import unread_count
+from rathaus.mailbox.services import notices_send
 
 
 def test_receipt_arrives_in_the_applicants_thread(case, citizen):
@@ -57,8 +60,10 @@ def test_email_notice_contains_no_personal_data(outbox, department, citizen, cas
     service = make_service(department)
     case = make_case(service, applicant=citizen)
     information_request_create(case=case, acting_user=caseworker, message="Bitte Meldebescheinigung")
+    assert not outbox.exists()  # the request only marks the messages
+    assert notices_send() == 1
     mails = list(outbox.filter(to=citizen.email))
-    assert len(mails) == 2
+    assert len(mails) == 1  # the receipt and the request for information: one e-mail
     for mail in mails:
         text = f"{mail.subject}\n{mail.body}"
         for secret in (
@@ -80,6 +85,7 @@ def test_email_notice_in_preferred_language(outbox, department, citizen):
     citizen.preferred_language = "en"
     citizen.save()
     make_case(make_service(department), applicant=citizen)
+    notices_send()
     mail = outbox.get(to=citizen.email)
     assert "mailbox" in mail.subject.lower()
 
@@ -91,6 +97,8 @@ def test_no_email_for_people_who_chose_post(outbox, department, citizen):
     citizen.preferred_channel = "post"
     citizen.save()
     make_case(make_service(department), applicant=citizen)
+    assert not Message.objects.filter(notice_pending=True).exists()
+    assert notices_send() == 0
     assert not outbox.filter(to=citizen.email).exists()
 
 
@@ -138,70 +146,83 @@ def test_others_cannot_download_a_message_document(case, other_citizen_client):
     assert other_citizen_client.get(url).status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_notice_waits_for_the_task_worker_and_names_the_person_by_id_only(settings, department, citizen):
-    """The request that writes a message only queues its notice (after the commit); the task
-    row carries the person's id, not the address, and nothing is sent before a worker runs it."""
+def test_notices_leave_with_the_sweep_one_per_person_and_never_twice(
+    settings, department, citizen, caseworker
+):
+    """The request only marks its message; the sweep sends one e-mail per person for all their
+    due messages, and a second sweep sends nothing more."""
     from django_tasks_db.models import DBTaskResult
 
     from rathaus.cases.tests.factories import make_service
     from rathaus.core.models import OutboxMessage
-    from rathaus.mailbox.tasks import message_notice_send
 
     settings.EMAIL_BACKEND = "rathaus.core.mail.OutboxBackend"
-    make_case(make_service(department), applicant=citizen)
-    queued = DBTaskResult.objects.get(task_path=message_notice_send.module_path)
-    assert queued.args_kwargs["kwargs"] == {"person_id": citizen.pk}
-    assert citizen.email not in str(queued.args_kwargs)
+    service = make_service(department)
+    first = make_case(service, applicant=citizen)
+    second = make_case(service, applicant=citizen)
+    case_message_send(case=first, acting_user=caseworker, text="Wir melden uns.")
+    assert Message.objects.filter(notice_pending=True).count() == 3
+    assert not DBTaskResult.objects.filter(task_path__startswith="rathaus.mailbox").exists()
     assert not OutboxMessage.objects.exists()
-    assert message_notice_send.call(person_id=citizen.pk) is True
+    assert notices_send() == 1
     assert OutboxMessage.objects.get().to == citizen.email
+    assert not Message.objects.filter(notice_pending=True).exists()
+    assert notices_send() == 0
+    # A later message is due again.
+    case_message_send(case=second, acting_user=caseworker, text="Noch eine Frage.")
+    assert notices_send() == 1 and OutboxMessage.objects.count() == 2
 
 
-def test_a_person_who_chose_post_meanwhile_gets_no_notice(settings, citizen):
+def test_the_sweep_is_a_periodic_job_of_the_worker():
+    from rathaus.core.periodic import _registry
+    from rathaus.mailbox.tasks import mailbox_notices_send
+
+    job = _registry[mailbox_notices_send.module_path]
+    assert job.every.total_seconds() == 60
+
+
+def test_a_person_who_chose_post_meanwhile_gets_no_notice(settings, case, citizen):
     from rathaus.core.models import OutboxMessage
-    from rathaus.mailbox.tasks import message_notice_send
 
     settings.EMAIL_BACKEND = "rathaus.core.mail.OutboxBackend"
+    assert Message.objects.filter(thread__case=case, notice_pending=True).exists()
     citizen.preferred_channel = "post"
     citizen.save()
-    assert message_notice_send.call(person_id=citizen.pk) is False
-    assert message_notice_send.call(person_id=987654) is False  # account deleted meanwhile
+    assert notices_send() == 0
     assert not OutboxMessage.objects.exists()
+    assert not Message.objects.filter(notice_pending=True).exists()  # not tried again either
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_mail_server_that_is_down_does_not_fail_the_submission(
     mail_server_down, department, citizen, caplog
 ):
-    """The notice leaves after the commit, through the task worker; if the server refuses, the
-    case and its message stand, the request still succeeds, the notice is tried again later,
-    and operations see a log line without the address."""
+    """The notice leaves with the worker's sweep; if the server refuses, the case and its
+    message stand, the notice is tried again at growing pauses and given up after the last
+    attempt, and operations see log lines without the address."""
     from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
 
     from rathaus.cases.models import Case
     from rathaus.cases.tests.factories import make_service
-    from rathaus.mailbox.tasks import NOTICE_ATTEMPTS, message_notice_send, notice_retry_pause
+    from rathaus.mailbox.services import NOTICE_ATTEMPTS, notice_retry_pause
 
     case = make_case(make_service(department), applicant=citizen)
     assert Case.objects.filter(pk=case.pk).exists()
-    assert Message.objects.filter(thread__case=case).count() == 1
-
-    def retries():
-        return DBTaskResult.objects.filter(
-            task_path=message_notice_send.module_path, args_kwargs__kwargs__attempt__isnull=False
-        )
-
-    before = timezone.now()
-    assert message_notice_send.call(person_id=citizen.pk) is False
-    retry = retries().get()
-    assert retry.args_kwargs["kwargs"] == {"person_id": citizen.pk, "attempt": 2}
-    assert retry.run_after >= before + notice_retry_pause(1)
-    assert notice_retry_pause(2) > notice_retry_pause(1)
-    # The last attempt gives up: no further retry is queued.
-    assert message_notice_send.call(person_id=citizen.pk, attempt=NOTICE_ATTEMPTS) is False
-    assert retries().count() == 1
+    message = Message.objects.get(thread__case=case)
+    now = timezone.now()
+    assert notices_send(now=now) == 0
+    message.refresh_from_db()
+    assert message.notice_pending and message.notice_attempts == 1
+    assert message.notice_next_at == now + notice_retry_pause(1)
+    assert notices_send(now=now + dt.timedelta(seconds=30)) == 0  # not due yet: no attempt
+    message.refresh_from_db()
+    assert message.notice_attempts == 1
+    later = now
+    for attempt in range(2, NOTICE_ATTEMPTS + 1):
+        later = later + notice_retry_pause(attempt - 1)
+        notices_send(now=later)
+        message.refresh_from_db()
+        assert message.notice_attempts == attempt
+    assert not message.notice_pending  # given up after the last attempt
     failures = [record for record in caplog.records if "notice" in record.getMessage()]
-    assert len(failures) == 2 and failures[-1].levelname == "ERROR"
+    assert len(failures) == NOTICE_ATTEMPTS and failures[-1].levelname == "ERROR"
     assert all(citizen.email not in record.getMessage() and not record.exc_info for record in failures)
