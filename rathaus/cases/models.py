@@ -238,6 +238,12 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            # Letters waiting for their PDF: what the worker's sweep renders (receipts_render).
+            models.Index(
+                fields=["created_at"], name="cases_document_unrendered_idx", condition=models.Q(file="")
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -13,8 +13,8 @@ written, so nobody decides on a case they have not seen in its current state.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -384,8 +384,8 @@ def _receipt_create(case: Case, event: CaseEvent, *, acting_user) -> Document:
 
     Its PDF is not rendered here: WeasyPrint needs about 50 ms, the rest of a submission a few
     milliseconds. What the letter says is fixed now (``pdf.receipt_letter``), the PDF is made
-    from it by the task worker right after the commit, or on first access if that comes first
-    (``document_file_ensure``).
+    from it by the task worker's sweep (``receipts_render``, every minute), or on first access if
+    that comes first (``document_file_ensure``). The request writes no task row for it.
     """
     receipt = Document.objects.create(
         case=case,
@@ -399,14 +399,7 @@ def _receipt_create(case: Case, event: CaseEvent, *, acting_user) -> Document:
             "The acknowledgement of receipt is attached."
         ) % {"service": case.service.display_name, "reference": case.reference}
     _announce(case, event, actor=acting_user, documents=[receipt], message=text)
-    transaction.on_commit(partial(_enqueue_render, receipt.pk))
     return receipt
-
-
-def _enqueue_render(document_id: int) -> None:
-    from .tasks import document_render
-
-    document_render.enqueue(document_id=document_id)
 
 
 def document_file_ensure(*, document: Document) -> Document:
@@ -433,6 +426,29 @@ def document_file_ensure(*, document: Document) -> Document:
         field.storage.delete(name)
         document.refresh_from_db(fields=["file"])
     return document
+
+
+def receipts_render(*, seconds: float = 10.0) -> tuple[int, bool]:
+    """Render the PDFs of letters stored without one (receipts), oldest first, for about
+    ``seconds``: ``(rendered, more waiting)``. Run by the task worker (``tasks.receipts_render``)
+    every minute and again at once while more are waiting, so other tasks get their turn
+    between rounds. Each letter is taken with a row lock that other workers skip; a download
+    that comes first renders it itself (``document_file_ensure`` keeps one file either way)."""
+    started = time.monotonic()
+    rendered = 0
+    waiting = (
+        Document.objects.filter(file="", kind=DocumentKind.RECEIPT)
+        .exclude(letter={})
+        .order_by("created_at", "pk")
+    )
+    while time.monotonic() - started < seconds:
+        with transaction.atomic():
+            document = waiting.select_for_update(skip_locked=True).first()
+            if document is None:
+                return rendered, False
+            if document_file_ensure(document=document).file:
+                rendered += 1
+    return rendered, waiting.exists()
 
 
 def application_submit(

@@ -19,7 +19,7 @@ import urllib.request
 from django.utils import timezone
 from django_tasks import task
 
-from .models import Document, WebhookDelivery
+from .models import WebhookDelivery
 
 MAX_ATTEMPTS = 6
 
@@ -77,14 +77,21 @@ def webhook_deliver(delivery_id: int) -> bool:
 
 
 @task(priority=-10)
-def document_render(document_id: int) -> bool:
-    """Render a receipt's PDF ahead of its first download (enqueued when its case commits).
-    Whoever comes first, this task or a download, stores the file; the other uses it. Below
-    webhook deliveries in priority: a specialised system waiting for a case matters more than a
-    PDF that is rendered on demand anyway."""
-    from .services import document_file_ensure
+def receipts_render() -> int:
+    """A round of rendering letters that wait for their PDF (``services.receipts_render``):
+    enqueued every minute by the worker's periodic jobs, and again at once while more are
+    waiting. Below webhook deliveries in priority: a specialised system waiting for a case
+    matters more than a PDF that is rendered on demand anyway."""
+    from .services import receipts_render as render
 
-    document = Document.objects.filter(pk=document_id).first()
-    if document is None:
-        return False
-    return bool(document_file_ensure(document=document).file)
+    rendered, more = render()
+    if more and not _round_queued():
+        receipts_render.enqueue()
+    return rendered
+
+
+def _round_queued() -> bool:
+    """Another round is already waiting (the minute's periodic one): one chain, not two."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=receipts_render.module_path).exists()

@@ -19,7 +19,6 @@ from pypdf import PdfReader
 from rathaus.cases import pdf
 from rathaus.cases.models import Document, DocumentKind
 from rathaus.cases.services import document_file_ensure
-from rathaus.cases.tasks import document_render
 from rathaus.cases.views import document_response
 from rathaus.core.context_processors import current_branding
 from rathaus.mailbox.models import Message
@@ -108,17 +107,36 @@ def test_receipt_letter_is_the_template_rendered_with_the_case_as_it_was(service
     assert html == expected
 
 
-def test_the_task_worker_renders_the_receipt_after_commit(
-    service, citizen, django_capture_on_commit_callbacks
+def test_the_task_worker_renders_waiting_receipts_in_rounds(
+    service, citizen, django_capture_on_commit_callbacks, monkeypatch
 ):
+    """The submission writes no task row for its receipt; the worker's periodic round renders
+    what waits, oldest first, and queues one more round while some are left."""
+    from rathaus.cases import services as case_services
+    from rathaus.cases.tasks import receipts_render
+
     with django_capture_on_commit_callbacks(execute=True):
-        case = make_case(service, applicant=citizen)
-    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
-    task = DBTaskResult.objects.get(task_path=document_render.module_path)
-    assert task.args_kwargs["kwargs"] == {"document_id": receipt.pk}
-    assert document_render.call(document_id=receipt.pk) is True
-    receipt.refresh_from_db()
-    assert case.reference in _text(receipt)
+        first = make_case(service, applicant=citizen)
+        second = make_case(service, applicant=citizen)
+    assert not DBTaskResult.objects.exists()
+    # A round with no time left renders one letter and queues the next round, only once.
+    monkeypatch.setattr(case_services.time, "monotonic", iter([0.0, 0.0, 99.0, 99.0, 99.0]).__next__)
+    assert receipts_render.call() == 1
+    assert DBTaskResult.objects.filter(task_path=receipts_render.module_path).count() == 1
+    monkeypatch.undo()
+    assert receipts_render.call() == 1
+    assert DBTaskResult.objects.filter(task_path=receipts_render.module_path).count() == 1
+    for case in (first, second):
+        receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+        assert case.reference in _text(receipt)
+    assert receipts_render.call() == 0  # nothing left: no further round
+
+
+def test_receipt_rounds_are_a_periodic_job_of_the_worker():
+    from rathaus.cases.tasks import receipts_render
+    from rathaus.core.periodic import _registry
+
+    assert _registry[receipts_render.module_path].every.total_seconds() == 60
 
 
 def test_counter_channel_receipt_works_the_same(service, citizen, caseworker):
