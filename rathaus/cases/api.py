@@ -17,7 +17,6 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -205,10 +204,7 @@ class StaffCaseSerializer(ApplicantCaseSerializer):
         read_only_fields = fields
 
     def get_overdue(self, obj) -> bool:
-        now = timezone.now()
-        return obj.closed_at is None and any(
-            d is not None and d < now for d in (obj.due_at, obj.state_due_at)
-        )
+        return obj.is_overdue()
 
 
 class AnswerRowSerializer(serializers.Serializer):

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -355,13 +354,7 @@ def counter_intake(request):
             applicant=form.cleaned_data["email"],
             session=request.session,
         )
-        for name in ("forms:draft", "forms:fill", "forms:step"):
-            try:
-                return redirect(reverse(name, kwargs={"draft_id": draft.pk}))
-            except NoReverseMatch:
-                continue
-        messages.info(request, _("The form has been started."))
-        return redirect("backoffice:inbox")
+        return redirect("forms:resume", draft_id=draft.pk)
     return render(
         request,
         "core/form_page.html",

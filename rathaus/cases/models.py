@@ -65,16 +65,27 @@ class ServiceWorkflow(models.Model):
                 raise ValidationError({"notice_template": str(exc)}) from exc
 
 
+def overdue_condition(now) -> models.Q:
+    """Cases past a deadline that still runs: the processing deadline until the decision, the
+    current state's deadline while the case is in it. Closed cases are never overdue."""
+    return models.Q(closed_at__isnull=True) & (
+        (models.Q(decided_at__isnull=True) & models.Q(due_at__lt=now)) | models.Q(state_due_at__lt=now)
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_at__isnull=True)
+
+    def in_processing(self):
+        """Open and not decided yet: the department's work still to do."""
+        return self.filter(closed_at__isnull=True, decided_at__isnull=True)
 
     def for_departments(self, department_ids):
         return self.filter(department_id__in=department_ids)
 
     def overdue(self, now=None):
-        now = now or timezone.now()
-        return self.open().filter(models.Q(due_at__lt=now) | models.Q(state_due_at__lt=now))
+        return self.filter(overdue_condition(now or timezone.now()))
 
     def for_applicant(self, user):
         """Cases the person applied for, and those of organisations they are a member of."""
@@ -128,6 +139,14 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    def is_overdue(self, now=None) -> bool:
+        """``overdue_condition`` for one case."""
+        now = now or timezone.now()
+        if self.closed_at is not None:
+            return False
+        processing = self.decided_at is None and self.due_at is not None and self.due_at < now
+        return processing or (self.state_due_at is not None and self.state_due_at < now)
 
     def waiting_seconds_until(self, moment) -> int:
         """Time spent waiting for the applicant up to ``moment``, including a wait still running."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from rathaus.accounts.constants import DEPARTMENT_ROLES
 from rathaus.accounts.models import User
 
-from .models import Case, CaseEvent, WebhookDelivery
+from .models import Case, CaseEvent, WebhookDelivery, overdue_condition
 from .rules import department_role_ids
 
 __all__ = [
@@ -55,14 +55,14 @@ def department_inbox(
         "service__workflow", "department", "assigned_to"
     )
     if not include_closed and not state:
-        cases = cases.open()
+        cases = cases.in_processing()
     if state:
         cases = cases.filter(state=state)
     if scope == "mine":
         cases = cases.filter(assigned_to_id=user.pk)
     elif scope == "unassigned":
         cases = cases.filter(assigned_to__isnull=True)
-    overdue_q = Q(closed_at__isnull=True) & (Q(due_at__lt=now) | Q(state_due_at__lt=now))
+    overdue_q = overdue_condition(now)
     if overdue:
         cases = cases.filter(overdue_q)
     if query.strip():

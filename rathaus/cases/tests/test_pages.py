@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rathaus.cases.models import Case, DocumentKind
-from rathaus.cases.services import case_transition
+from rathaus.cases.services import case_decide, case_transition
 from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditEntry
 
@@ -126,6 +126,31 @@ def test_overdue_cases_come_first(service, citizen, caseworker):
     assert list(department_inbox(caseworker, overdue=True)) == [late]
 
 
+def test_decided_cases_are_neither_open_work_nor_overdue(service, citizen, caseworker, caseworker_client):
+    """A decided case met its processing deadline: it leaves the default inbox ("all open"),
+    is never flagged overdue, and is still found under its state."""
+    from django.utils import timezone
+
+    from rathaus.cases.api import StaffCaseSerializer
+    from rathaus.cases.selectors import department_inbox
+
+    decided = make_case(service, applicant=citizen)
+    case_transition(case=decided, acting_user=caseworker, transition="start_review")
+    case_decide(case=decided, acting_user=caseworker, outcome="granted", reasoning="Passt.")
+    waiting = make_case(service, applicant=citizen)
+    past = timezone.now() - timezone.timedelta(days=3)
+    Case.objects.filter(pk__in=[decided.pk, waiting.pk]).update(due_at=past, state_due_at=None)
+    decided.refresh_from_db()
+    assert decided.decided_at is not None and not decided.is_overdue()
+    assert list(department_inbox(caseworker)) == [waiting]
+    assert list(department_inbox(caseworker, overdue=True)) == [waiting]
+    assert list(department_inbox(caseworker, state=decided.state)) == [decided]
+    assert StaffCaseSerializer(decided).data["overdue"] is False
+    assert StaffCaseSerializer(Case.objects.get(pk=waiting.pk)).data["overdue"] is True
+    page = caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    assert waiting.reference in page and decided.reference not in page
+
+
 def test_citizen_cannot_use_inbox(citizen_client):
     assert citizen_client.get(reverse("backoffice:inbox")).status_code == 403
 
@@ -211,3 +236,9 @@ def test_counter_intake_page_for_staff(service, caseworker_client, citizen):
 
     draft = Draft.objects.get(applicant=citizen)
     assert draft.channel == "counter"
+    # The caseworker lands on the form's first step of this very draft, ready to fill it in.
+    assert response.url == reverse("forms:resume", kwargs={"draft_id": draft.pk})
+    step = caseworker_client.get(response.url, follow=True)
+    assert step.status_code == 200
+    assert step.redirect_chain[-1][0].startswith(f"/antrag/entwurf/{draft.pk}/")
+    assert 'type="submit"' in step.content.decode()
