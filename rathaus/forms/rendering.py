@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .conditions import evaluate
-from .constants import ADDRESS_PARTS
+from .constants import ADDRESS_PARTS, DEFAULT_MAX_SIZE_MB, FILE_KINDS
 from .engine import Field, FillContext, FormSpec, Step, field_html_id, localized, taken_over_value, visibility
 from .models import Upload
 
@@ -54,8 +54,35 @@ class BoundField:
         return INPUT_TYPES.get(self.field.type, "text")
 
     @property
+    def accepted_kinds(self) -> list[str]:
+        """The file kinds an upload question takes (all known kinds unless it names some)."""
+        return list(self.field.raw.get("accept") or FILE_KINDS)
+
+    @property
+    def file_hint(self) -> str:
+        """The question's hint followed by what it takes: "… Allowed: PDF, JPEG, at most 5 MB."""
+        allowed = _("Allowed: %(kinds)s, at most %(size)s MB per file.") % {
+            "kinds": ", ".join(kind.upper() for kind in self.accepted_kinds),
+            "size": self.field.raw.get("max_size_mb") or DEFAULT_MAX_SIZE_MB,
+        }
+        hint = self.hint.strip()
+        if hint and hint[-1] not in ".!?:":
+            hint += "."
+        return f"{hint} {allowed}" if hint else allowed
+
+    @property
+    def accept_attribute(self) -> str:
+        """The file input's ``accept``: extensions and media types of the kinds taken."""
+        extensions = {"pdf": ".pdf", "jpeg": ".jpg,.jpeg", "png": ".png"}
+        kinds = self.accepted_kinds
+        return ",".join(
+            [extensions[kind] for kind in kinds if kind in extensions]
+            + [FILE_KINDS[kind] for kind in kinds if kind in FILE_KINDS]
+        )
+
+    @property
     def described_by(self) -> str:
-        ids = [f"{self.id}-hint"] if self.hint else []
+        ids = [f"{self.id}-hint"] if self.hint or self.field.type == "file" else []
         if self.errors:
             ids.append(f"{self.id}-error")
         return " ".join(ids)

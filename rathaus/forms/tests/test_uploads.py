@@ -201,3 +201,25 @@ def test_autosave_without_files_keeps_the_uploads_already_stored(citizen, citize
     assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.data["registration_certificate"] == [str(upload.pk)]
+
+
+def test_upload_questions_say_which_kinds_they_take(draft, citizen, citizen_client):
+    """The hint names the kinds as words, after the question's own hint as a sentence, and is
+    linked to the input; the input's ``accept`` follows the question's kinds."""
+    draft.current_step = "evidence"
+    draft.save()
+    page = citizen_client.get(reverse("forms:step", args=[draft.pk, "evidence"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '-hint">Erlaubt: PDF, JPEG, PNG, höchstens 5 MB pro Datei.' in html  # no hint of its own
+    assert "Nur bei Dienstwagen. Erlaubt: PDF, JPEG, PNG" in html
+    assert "P, D, F" not in html
+    assert 'name="registration_certificate" accept=".pdf,.jpg,.jpeg,.png,application/pdf' in html
+    assert 'aria-describedby="f-registration-certificate-hint"' in html
+
+
+def test_an_image_question_takes_only_images(citizen, defect_version, citizen_client):
+    draft = services.draft_start(user=citizen, form_version=defect_version, session={})
+    html = citizen_client.get(reverse("forms:step", args=[draft.pk, "details"])).content.decode()
+    assert "Erlaubt: JPEG, PNG, höchstens" in html
+    assert 'accept=".jpg,.jpeg,.png,image/jpeg,image/png"' in html
