@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -48,10 +48,23 @@ def _text(value: Any) -> str:
     return text.strip()
 
 
+# What a text question may restrict its answer to (``format``): a fixed set, not a regular
+# expression an editor could write, so no form can make the server backtrack for seconds.
+TEXT_FORMATS = {
+    "digits": (re.compile(r"[0-9]*"), gettext_lazy("Enter digits only.")),
+    "alphanumeric": (re.compile(r"[0-9A-Za-zÄÖÜäöüß]*"), gettext_lazy("Enter letters and digits only.")),
+}
+
+
 def clean_text(field: Field, value: Any, context: FillContext) -> str:
     text = _text(value)
     if field.type != "textarea":
         text = " ".join(text.split())
+    if field.type == "text" and (text_format := field.raw.get("format")) in TEXT_FORMATS:
+        allowed, message = TEXT_FORMATS[text_format]
+        text = text.replace(" ", "")  # "276 098 106 543 210" is a number written in groups
+        if not allowed.fullmatch(text):
+            raise ValidationError(str(message))
     limit = field.raw.get("max_length", MAX_TEXT.get(field.type, 200))
     if len(text) > limit:
         raise ValidationError(

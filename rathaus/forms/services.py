@@ -232,8 +232,8 @@ def draft_save_step(
     raw, upload_errors = _with_uploaded_files(draft, step, raw_data, files, context)
     result = check_step(spec, step_id, raw, context=context, data=draft.data)
     errors = {**result.errors}
-    for key, messages in upload_errors.items():
-        errors.setdefault(key, []).extend(messages)
+    # A refused file says why; "please attach a file" that follows from it would only repeat it.
+    errors.update({key: list(messages) for key, messages in upload_errors.items()})
     data = {name: value for name, value in draft.data.items() if name not in {f.name for f in step.fields}}
     for name, value in result.entered.items():
         data[name] = value if has_error(name, result.errors) else result.cleaned.get(name, value)

@@ -36,6 +36,8 @@ def check(field: dict, value, *, language="en"):
         ({"type": "date"}, "2026-12-24", "2026-12-24"),
         ({"type": "iban"}, "de89 3704 0044 0532 0130 00", "DE89370400440532013000"),
         ({"type": "declaration", "required": True}, "on", True),
+        ({"type": "text", "format": "digits", "min_length": 15}, "276 098 106 543 210", "276098106543210"),
+        ({"type": "text", "format": "alphanumeric"}, "AB12ö", "AB12ö"),
     ],
 )
 def test_valid_values_are_cleaned_to_their_canonical_form(field, value, expected):
@@ -59,6 +61,9 @@ def test_valid_values_are_cleaned_to_their_canonical_form(field, value, expected
         ({"type": "iban"}, "DE8937040044053201300", "IBAN is not valid"),
         ({"type": "declaration", "required": True}, "", "confirm"),
         ({"type": "text", "required": True}, "   ", "fill in"),
+        ({"type": "text", "format": "digits", "max_length": 15}, "abcdefghijklmno", "digits only"),
+        ({"type": "text", "format": "digits"}, "١٢٣", "digits only"),  # other scripts' digits too
+        ({"type": "text", "format": "alphanumeric"}, "AB-12", "letters and digits only"),
     ],
 )
 def test_invalid_values_are_refused_with_a_message(field, value, message_part):

@@ -1,6 +1,8 @@
 """Uploads: the type is judged by the content, sizes are limited, files are stored privately and
 served only to those allowed to read them."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,8 +101,13 @@ def test_disguised_file_through_the_page_shows_an_error(citizen_client, draft):
         url, {"residence_proof": pdf_file("x.pdf", HTML_BYTES, "application/pdf"), "_action": "next"}
     )
     assert response.status_code == 200
-    assert 'id="f-residence-proof-error"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="f-residence-proof-error"' in html
     assert not Upload.objects.exists()
+    # The refused file says why, once; not also "please attach a file" for the same question.
+    error = re.search(r'id="f-residence-proof-error">.*?<span class="kern-body">(.*?)</span>', html, re.S).group(1)
+    assert "Inhalt" in error  # "… wird anhand ihres Inhalts geprüft …"
+    assert "Bitte hängen Sie" not in error and "Please attach" not in error
 
 
 def test_upload_endpoint(citizen_client, draft):
