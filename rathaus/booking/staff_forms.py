@@ -63,12 +63,12 @@ class StaffBookingForm(_DateTimesMixin, KernForm):
         widget=forms.RadioSelect,
     )
     email = forms.EmailField(
-        label=_("E-mail address of the person's account (optional)"),
+        label=_("E-mail address of the person's account"),
         required=False,
         help_text=_("If the person has an account, the booking appears in it."),
     )
     organisation = forms.ModelChoiceField(
-        label=_("For the organisation (optional)"),
+        label=_("For the organisation"),
         queryset=Organisation.objects.order_by("name"),
         required=False,
         help_text=_("A club's name is shown in the public occupancy plan."),

@@ -36,7 +36,7 @@ class VersionedForm(OwnIdsForm):
 class TransitionForm(VersionedForm):
     transition = forms.CharField(widget=forms.HiddenInput, max_length=64)
     message = forms.CharField(
-        label=_("Message to the applicant (optional)"),
+        label=_("Message to the applicant"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -46,7 +46,7 @@ class TransitionForm(VersionedForm):
 class WithdrawForm(VersionedForm):
     id_prefix = "withdraw"
     reason = forms.CharField(
-        label=_("Reason (optional)"),
+        label=_("Reason"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -120,7 +120,7 @@ class AnswerForm(KernForm):
         label=_("Your answer"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
     file = forms.FileField(
-        label=_("Document (optional)"), required=False, help_text=_("PDF, JPEG or PNG, at most 10 MB.")
+        label=_("Document"), required=False, help_text=_("PDF, JPEG or PNG, at most 10 MB.")
     )
 
     def clean(self):
@@ -131,6 +131,7 @@ class AnswerForm(KernForm):
 
 
 class InboxFilterForm(KernForm):
+    show_optional = False
     state = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("all open")), *list(CaseState.choices)]
     )
@@ -168,7 +169,7 @@ class CounterIntakeForm(KernForm):
         widget=forms.RadioSelect,
     )
     email = forms.EmailField(
-        label=_("E-mail address of the person's account (optional)"),
+        label=_("E-mail address of the person's account"),
         required=False,
         help_text=_("If the person has an account, the application appears in it."),
     )

@@ -19,6 +19,9 @@ class KernFormRenderer(TemplatesSetting):
 
 class KernFormMixin:
     error_css_class = "kern-form-input--error"
+    # Label fields that may stay empty with "– optional". A filter form, all of whose fields are
+    # optional by nature, says so once instead (``show_optional = False``).
+    show_optional = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -76,6 +76,8 @@ def _date_input():
 class PortfolioFilterForm(KernForm):
     """Filters of the portfolio (GET; every field optional)."""
 
+    show_optional = False
+
     area = TranslatedChoiceField(
         queryset=Area.objects.all(),
         required=False,

@@ -92,7 +92,7 @@ class MeasureForm(KernForm):
         error_messages={"required": _("Please link the measure to at least one guideline.")},
     )
     services = forms.ModelMultipleChoiceField(
-        label=_("Catalogue services it concerns (optional)"),
+        label=_("Catalogue services it concerns"),
         queryset=Measure.objects.none(),
         required=False,
         widget=CHECKBOXES,
@@ -209,7 +209,7 @@ class ProposalForm(KernForm):
         label=_("Field of action"), queryset=FieldOfAction.objects.none(), required=False
     )
     guidelines = GuidelineChoices(
-        label=_("Guidelines it serves (optional)"),
+        label=_("Guidelines it serves"),
         queryset=Guideline.objects.none(),
         required=False,
         widget=CHECKBOXES,
@@ -268,6 +268,8 @@ def _yes_no(value: str) -> bool | None:
 class MeasureFilterForm(KernForm):
     """The filters of the measures table (GET)."""
 
+    show_optional = False
+
     area = AreaChoice(label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("all"))
     field_of_action = FieldChoice(
         label=_("Field of action"),
@@ -307,6 +309,7 @@ class MeasureFilterForm(KernForm):
 
 
 class ProposalFilterForm(KernForm):
+    show_optional = False
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("all")), *ProposalStatus.choices], required=False
     )

@@ -242,3 +242,27 @@ def test_counter_intake_page_for_staff(service, caseworker_client, citizen):
     assert step.status_code == 200
     assert step.redirect_chain[-1][0].startswith(f"/antrag/entwurf/{draft.pk}/")
     assert 'type="submit"' in step.content.decode()
+
+
+def test_inbox_filters_carry_no_optional_markers_and_the_bulk_select_is_styled(case, caseworker_client):
+    html = caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    assert "kern-label__optional" not in html
+    assert '<div class="kern-form-input__select-wrapper"><select name="assignee"' in html
+
+
+def test_labels_say_optional_once(case, citizen_client):
+    from rathaus.cases.forms import WithdrawForm
+
+    label = str(WithdrawForm().fields["reason"].label)
+    assert "optional" not in label.lower()
+    html = citizen_client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert 'Grund <span class="kern-label__optional">– optional</span>' in html
+    assert "(optional)" not in html
+
+
+def test_a_note_without_author_is_shown_as_from_the_system(case, caseworker_client):
+    from rathaus.cases.models import CaseNote
+
+    CaseNote.objects.create(case=case, text="Aus dem Vorgängersystem übernommen.")
+    html = caseworker_client.get(reverse("backoffice:detail", args=[case.reference])).content.decode()
+    assert "<strong>System</strong>, " in html

@@ -105,7 +105,9 @@ def test_disguised_file_through_the_page_shows_an_error(citizen_client, draft):
     assert 'id="f-residence-proof-error"' in html
     assert not Upload.objects.exists()
     # The refused file says why, once; not also "please attach a file" for the same question.
-    error = re.search(r'id="f-residence-proof-error">.*?<span class="kern-body">(.*?)</span>', html, re.S).group(1)
+    error = re.search(
+        r'id="f-residence-proof-error">.*?<span class="kern-body">(.*?)</span>', html, re.S
+    ).group(1)
     assert "Inhalt" in error  # "… wird anhand ihres Inhalts geprüft …"
     assert "Bitte hängen Sie" not in error and "Please attach" not in error
 

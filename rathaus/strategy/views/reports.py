@@ -43,13 +43,13 @@ class StatusReportForm(KernForm):
     """Make a report. ``token`` is a one-time value of this form: sent twice, one report."""
 
     title = forms.CharField(
-        label=gettext_lazy("Title (optional)"),
+        label=gettext_lazy("Title"),
         max_length=200,
         required=False,
         help_text=gettext_lazy("Without a title the report is called “Statusbericht …” with its date."),
     )
     as_of = forms.DateField(
-        label=gettext_lazy("As of (optional)"),
+        label=gettext_lazy("As of"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Default: today. Key-figure values after this day are left out."),
