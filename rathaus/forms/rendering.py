@@ -220,7 +220,8 @@ def error_links(
     links = []
     for key, messages in errors.items():
         fld = spec.all_fields.get(key.split(".")[-1]) or spec.top_fields.get(key.split(".")[0])
-        label = fld.label(language) if fld else ""
+        # A declaration's label is a sentence: "… for the dog tax.: Please confirm" reads badly.
+        label = (fld.label(language) if fld else "").rstrip().rstrip(".")
         anchor = f"#{field_html_id(key)}"
         step_id = spec.step_of(key)
         url = (

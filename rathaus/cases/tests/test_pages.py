@@ -266,3 +266,19 @@ def test_a_note_without_author_is_shown_as_from_the_system(case, caseworker_clie
     CaseNote.objects.create(case=case, text="Aus dem Vorgängersystem übernommen.")
     html = caseworker_client.get(reverse("backoffice:detail", args=[case.reference])).content.decode()
     assert "<strong>System</strong>, " in html
+
+
+def test_history_does_not_repeat_a_state_named_like_its_event(case, caseworker, caseworker_client):
+    import re
+
+    from rathaus.cases.services import information_request_create
+
+    case_transition(case=case, acting_user=caseworker, transition="start_review")
+    information_request_create(case=case, acting_user=caseworker, message="Bitte Nachweis")
+    html = caseworker_client.get(reverse("backoffice:detail", args=[case.reference])).content.decode()
+    entries = re.findall(r"</time>: ([^(<]*)", html)
+    assert entries, html
+    for entry in entries:
+        if "→" in entry:
+            before, after = (part.strip() for part in entry.split("→", 1))
+            assert before != after, entry

@@ -162,3 +162,12 @@ def test_group_rows_from_a_form_post_and_empty_rows_dropped():
     cleaned, errors = validate_step(spec, "s", post, context=FillContext(), data={})
     assert errors == {}
     assert cleaned["f"] == [{"plate": "R-AB 1", "holder": None}, {"plate": "R-CD 2", "holder": None}]
+
+
+def test_error_summary_does_not_put_a_colon_after_a_sentence():
+    from rathaus.forms.rendering import error_links
+
+    spec = one_field(type="declaration", label="Ich erteile ein SEPA-Lastschriftmandat.", required=True)
+    (link,) = error_links(spec, None, {"f": ["Bitte bestätigen Sie."]}, same_page=True, language="de")
+    assert link["text"] == "Ich erteile ein SEPA-Lastschriftmandat: Bitte bestätigen Sie."
+    assert link["url"] == "#f-f"
