@@ -181,6 +181,7 @@ class CounterIntakeForm(KernForm):
             .distinct()
             .order_by("name")
         )
+        self.fields["service"].label_from_instance = lambda service: service.display_name
 
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip()

@@ -26,6 +26,14 @@ class Thread(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def display_subject(self) -> str:
+        """The subject in the reader's language: a case's conversation is named after its
+        service as the catalogue names it now; the stored subject is the German one of the day."""
+        if self.case_id is None:
+            return self.subject
+        return f"{self.case.service.display_name} – {self.case.reference}"
+
 
 class Message(models.Model):
     class Sender(models.TextChoices):

@@ -12,7 +12,7 @@ __all__ = ["threads_of", "unread_count"]
 def threads_of(user) -> QuerySet[Thread]:
     return (
         Thread.objects.filter(person_id=user.pk)
-        .select_related("case")
+        .select_related("case__service")
         .annotate(
             unread=Count(
                 "messages", filter=Q(messages__sender=Message.Sender.CITY, messages__read_at__isnull=True)

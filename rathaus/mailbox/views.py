@@ -19,7 +19,7 @@ VIEW = "mailbox.view_thread"
 
 
 def _thread(request, pk: int) -> Thread:
-    return access_object(request, Thread.objects.select_related("case"), perm=VIEW, pk=pk)
+    return access_object(request, Thread.objects.select_related("case__service"), perm=VIEW, pk=pk)
 
 
 @login_required_for(VIEW)
@@ -39,7 +39,7 @@ def _thread_context(thread: Thread, form=None) -> dict:
         "thread": thread,
         "thread_messages": thread.messages.select_related("author").prefetch_related("documents"),
         "form": form or ReplyForm(),
-        "title": thread.subject,
+        "title": thread.display_subject,
     }
 
 

@@ -226,3 +226,20 @@ def test_a_mail_server_that_is_down_does_not_fail_the_submission(
     failures = [record for record in caplog.records if "notice" in record.getMessage()]
     assert len(failures) == NOTICE_ATTEMPTS and failures[-1].levelname == "ERROR"
     assert all(citizen.email not in record.getMessage() and not record.exc_info for record in failures)
+
+
+def test_conversation_subject_follows_the_readers_language(case, citizen, citizen_client):
+    from django.utils import translation
+
+    case.service.name_en = "Residents' parking permit"
+    case.service.save()
+    citizen.preferred_language = "en"
+    citizen.save()
+    thread = Thread.objects.get(case=case)
+    with translation.override("en"):
+        assert thread.display_subject == f"Residents' parking permit – {case.reference}"
+    with translation.override("de"):
+        assert thread.display_subject == f"{case.service.name} – {case.reference}"
+    citizen_client.cookies["rathaus_language"] = "en"
+    page = citizen_client.get(reverse("mailbox:index"))
+    assert f"Residents&#x27; parking permit – {case.reference}" in page.content.decode()
