@@ -92,6 +92,7 @@ class Service(TranslatedFieldsMixin, models.Model):
         help_text=_('For computed fees: {"base": "10.00", "per": {"field": "months", "amount": "2.50"}}'),
     )
     fee_note = models.CharField(_("note on the fee"), max_length=300, blank=True)
+    fee_note_en = models.CharField(_("note on the fee (English)"), max_length=300, blank=True)
     processing_days = models.PositiveSmallIntegerField(
         _("target processing time (working days)"), null=True, blank=True
     )
@@ -179,6 +180,10 @@ class Service(TranslatedFieldsMixin, models.Model):
     @property
     def display_summary(self) -> str:
         return self.translated("summary")
+
+    @property
+    def display_fee_note(self) -> str:
+        return self.translated("fee_note")
 
     @property
     def display_description(self) -> str:

@@ -50,6 +50,7 @@ def test_every_demo_service_is_valid_and_complete(demo_catalog):
         assert service.name_en and service.summary_en and service.description_en, service.slug
         assert service.description and service.legal_basis and service.keywords, service.slug
         assert bool(service.required_documents) == bool(service.required_documents_en), service.slug
+        assert bool(service.fee_note) == bool(service.fee_note_en), service.slug
         assert service.channels, service.slug
         assert service.ozg_maturity == OzgMaturity.INFORMATION, service.slug  # no capabilities set
 
@@ -91,3 +92,15 @@ def test_demo_loader_counts_services_and_is_idempotent():
     second = load_demo()
     assert second["services"] == 0
     assert set(second.values()) == {0}
+
+
+def test_the_fee_note_is_shown_in_the_readers_language(demo_catalog, client):
+    from django.urls import reverse
+
+    url = reverse("catalog:service", args=["hundesteuer-anmeldung"])
+    german = client.get(url).content.decode()
+    assert "die Hundesteuer beträgt 100 € je Hund und Jahr" in german
+    client.cookies["rathaus_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "the dog tax is €100 per dog and year" in english
+    assert "Hundesteuer beträgt" not in english
