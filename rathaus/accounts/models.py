@@ -157,7 +157,7 @@ class Department(TranslatedFieldsMixin, models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} – {self.name}"  # "Amt 32 – Amt für öffentliche Ordnung …"
 
     @property
     def display_name(self) -> str:

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 
 from rathaus.core.context_processors import current_branding
+from rathaus.core.models import sender_address_lines
 from rathaus.core.pdf import render_pdf
 
 # The notice is an official German letter; its wording does not depend on the UI language.
@@ -86,7 +87,11 @@ def render_receipt_pdf(*, case, letter: dict, rows: list[tuple[str, str]]) -> by
         fee=Decimal(letter["fee"]) if letter["fee"] is not None else None,
         department=SimpleNamespace(code=code, name=name),
     )
-    branding = SimpleNamespace(city_name=letter["city_name"], postal_address=letter["postal_address"])
+    branding = SimpleNamespace(
+        city_name=letter["city_name"],
+        postal_address=letter["postal_address"],
+        sender_address_lines=sender_address_lines(letter["city_name"], letter["postal_address"]),
+    )
     with translation.override("de"):
         html = render_to_string(
             "cases/pdf/receipt.html",

@@ -39,6 +39,15 @@ class TranslatedFieldsMixin:
         return getattr(self, field)
 
 
+def sender_address_lines(city_name: str, postal_address: str) -> list[str]:
+    """The postal address for a letter's sender line, without a first line that only repeats
+    the city's name (the sender line starts with it already)."""
+    lines = [line.strip() for line in (postal_address or "").splitlines() if line.strip()]
+    if lines and lines[0] == (city_name or "").strip():
+        lines = lines[1:]
+    return lines
+
+
 class SiteBranding(models.Model):
     """The municipality's name, logo and colours; one row, edited by administrators."""
 
@@ -70,6 +79,10 @@ class SiteBranding(models.Model):
     def current(cls) -> SiteBranding:
         branding, _created = cls.objects.get_or_create(pk=1)
         return branding
+
+    @property
+    def sender_address_lines(self) -> list[str]:
+        return sender_address_lines(self.city_name, self.postal_address)
 
     @property
     def fragment_key(self) -> str:

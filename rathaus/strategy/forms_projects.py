@@ -58,7 +58,7 @@ class TranslatedChoiceField(forms.ModelChoiceField):
 
 class DepartmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.code} {obj.display_name}"
+        return f"{obj.code} – {obj.display_name}"
 
 
 # The colour is named in words as well: the traffic light never speaks through colour alone.

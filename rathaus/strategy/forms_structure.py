@@ -58,7 +58,7 @@ class FieldChoice(forms.ModelChoiceField):
 
 class DepartmentChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Department) -> str:
-        return f"{obj.code} {obj.display_name}"
+        return f"{obj.code} – {obj.display_name}"
 
 
 class MeasureChoices(forms.ModelMultipleChoiceField):

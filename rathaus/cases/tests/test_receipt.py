@@ -179,3 +179,22 @@ def test_receipt_is_a_tagged_pdf_ua_document_with_language_and_title(case):
     assert kinds.get("/H1") == 1 and kinds.get("/Table", 0) >= 1
     assert kinds.get("/TH", 0) >= 4 + min(rows, 1)  # reference, service, date, department, answers
     assert kinds.get("/TH") == kinds.get("/TD")  # every value has its label as header cell
+
+
+def test_the_sender_line_names_city_department_and_address_once(service, citizen):
+    from django.core.cache import cache
+
+    from rathaus.core.context_processors import BRANDING_CACHE_KEY
+    from rathaus.core.models import SiteBranding
+
+    branding = SiteBranding.current()
+    SiteBranding.objects.filter(pk=branding.pk).update(
+        postal_address=f"{branding.city_name}\nRathausplatz 1\n93047 Regensburg"
+    )
+    cache.delete(BRANDING_CACHE_KEY)
+    case = make_case(service, applicant=citizen)
+    receipt = document_file_ensure(document=case.documents.get(kind=DocumentKind.RECEIPT))
+    first_line = _text(receipt).splitlines()[0]
+    assert first_line == (
+        f"{branding.city_name} · {case.department.name} · Rathausplatz 1 · 93047 Regensburg"
+    ), first_line
