@@ -43,7 +43,7 @@ import jsonschema
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from rathaus.accounts.constants import TrustLevel
 
@@ -184,8 +184,63 @@ def _schema_messages(schema: Any) -> list[str]:
     messages = []
     for error in sorted(_validator().iter_errors(schema), key=lambda e: list(map(str, e.absolute_path))):
         best = jsonschema.exceptions.best_match(error.context) if error.context else error
-        messages.append(f"{_where(best.absolute_path)}: {best.message}")
+        messages.append(f"{_where(best.absolute_path)}: {_schema_message(best)}")
     return messages
+
+
+_JSON_TYPES = {
+    "object": gettext_lazy("an object {…}"),
+    "array": gettext_lazy("a list […]"),
+    "string": gettext_lazy("a text in quotes"),
+    "integer": gettext_lazy("a whole number"),
+    "number": gettext_lazy("a number"),
+    "boolean": gettext_lazy("true or false"),
+}
+
+
+def _quoted(message: str) -> list[str]:
+    return re.findall(r"'([^']*)'", message)
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """The editor's message for one violation of ``schema.json``, in the editor's language
+    (jsonschema's own messages are English and technical)."""
+    kind, value = error.validator, error.validator_value
+    if kind == "required" and (names := _quoted(error.message)):
+        return _("“%(name)s” is missing.") % {"name": names[0]}
+    if kind == "additionalProperties":
+        names = _quoted(error.message.split("(", 1)[-1]) or _quoted(error.message)
+        return _("Unknown key: %(names)s.") % {"names": ", ".join(f"“{name}”" for name in names)}
+    if kind == "type":
+        wanted = value if isinstance(value, list) else [value]
+        kinds = " / ".join(str(_JSON_TYPES.get(name, name)) for name in wanted)
+        return _("Must be %(kind)s.") % {"kind": kinds}
+    if kind == "enum":
+        return _("“%(value)s” is not allowed here; possible: %(allowed)s.") % {
+            "value": error.instance,
+            "allowed": ", ".join(str(option) for option in value),
+        }
+    if kind == "const":
+        return _("Must be “%(value)s”.") % {"value": value}
+    if kind == "minItems":
+        return ngettext("Needs at least %(count)d entry.", "Needs at least %(count)d entries.", value) % {
+            "count": value
+        }
+    if kind == "maxItems":
+        return ngettext("Takes at most %(count)d entry.", "Takes at most %(count)d entries.", value) % {
+            "count": value
+        }
+    if kind == "minLength":
+        return _("Must not be empty.") if value == 1 else _("Too short.")
+    if kind == "maxLength":
+        return _("Too long (at most %(count)d characters).") % {"count": value}
+    if kind in ("minimum", "exclusiveMinimum"):
+        return _("Must be at least %(limit)s.") % {"limit": value}
+    if kind in ("maximum", "exclusiveMaximum"):
+        return _("Must be at most %(limit)s.") % {"limit": value}
+    if kind == "pattern":
+        return _("“%(value)s” does not have the expected form.") % {"value": error.instance}
+    return _("Not allowed here: %(detail)s") % {"detail": error.message}
 
 
 class FormSpec:
@@ -209,7 +264,10 @@ class FormSpec:
                 schema = json.loads(schema)
             except json.JSONDecodeError as exc:
                 raise FormDefinitionError(
-                    [f"JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
+                    [
+                        _("JSON: not valid JSON, error at line %(line)d, column %(column)d.")
+                        % {"line": exc.lineno, "column": exc.colno}
+                    ]
                 ) from None
         messages = _schema_messages(schema)
         if messages:

@@ -3,6 +3,7 @@
 import copy
 
 import pytest
+from django.utils import translation
 
 from rathaus.forms.definitions import load, names
 from rathaus.forms.engine import FormDefinitionError, FormSpec
@@ -39,27 +40,48 @@ def test_json_text_is_accepted_and_broken_json_named_with_position():
     )
     problems = messages_for('{"title": "T", "steps": [')
     assert problems[0].startswith("JSON:") and "line 1" in problems[0]
+    with translation.override("de"):
+        assert "Zeile 1" in messages_for('{"title": "T", "steps": [')[0]
 
 
 def test_unknown_field_type_is_named_with_its_path():
     problems = messages_for(minimal(type="colour"))
     assert len(problems) == 1
     assert problems[0].startswith("steps[0].fields[0].type:")
-    assert "'colour' is not one of" in problems[0]
+    assert "“colour” is not allowed here" in problems[0]
+    assert "text, textarea" in problems[0]  # the allowed types are named
 
 
 def test_missing_title_and_unknown_key_are_reported():
     definition = minimal()
     del definition["title"]
     definition["colour"] = "red"
-    problems = messages_for(definition)
-    assert any("'title' is a required property" in p for p in problems)
-    assert any("'colour' was unexpected" in p for p in problems)
+    with translation.override("en"):
+        problems = messages_for(definition)
+    assert "(definition): “title” is missing." in problems
+    assert "(definition): Unknown key: “colour”." in problems
+    with translation.override("de"):
+        german = messages_for(definition)
+    assert any("fehlt" in p and "title" in p for p in german)
+    assert any("Unbekannter Schlüssel" in p and "colour" in p for p in german)
+
+
+def test_schema_messages_speak_the_editors_language():
+    """jsonschema's own messages are English and technical; the editor reads German words."""
+    definition = minimal()
+    definition["steps"][0]["fields"] = []
+    definition["steps"][0]["title"] = 5
+    with translation.override("de"):
+        german = messages_for(definition)
+    assert "steps[0].fields: Braucht mindestens 1 Eintrag." in german, german
+    assert any(p.startswith("steps[0].title: ") and "Text" in p for p in german), german
+    assert not any("should be" in p or "is not of type" in p for p in german), german
 
 
 def test_choice_without_options_is_refused():
-    problems = messages_for(minimal(type="choice"))
-    assert problems == ["steps[0].fields[0]: 'options' is a required property"]
+    with translation.override("en"):
+        problems = messages_for(minimal(type="choice"))
+    assert problems == ["steps[0].fields[0]: “options” is missing."]
 
 
 def test_field_names_must_be_unique_also_inside_groups():
@@ -86,7 +108,10 @@ def test_bounds_must_make_sense():
         "min_date is after max_date"
         in messages_for(minimal(type="date", min_date="+10d", max_date="today"))[0]
     )
-    assert "'tomorrow' does not match" in messages_for(minimal(type="date", min_date="tomorrow"))[0]
+    assert (
+        "“tomorrow” does not have the expected form"
+        in messages_for(minimal(type="date", min_date="tomorrow"))[0]
+    )
 
 
 def test_once_only_must_fit_the_field_type():

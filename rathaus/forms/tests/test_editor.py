@@ -85,7 +85,7 @@ def test_live_validation_returns_errors_or_a_preview(caseworker_client, parking_
 def test_invalid_definition_is_not_saved(caseworker_client, parking_service):
     response = caseworker_client.post(editor_url(parking_service), {"schema": '{"title": "x"}'})
     assert response.status_code == 422
-    assert "&#x27;steps&#x27; is a required property" in response.content.decode()
+    assert "„steps“ fehlt." in response.content.decode() or "“steps” fehlt." in response.content.decode()
     assert not FormVersion.objects.exists()
     with pytest.raises(FormDefinitionError):
         services.form_version_save(
