@@ -87,10 +87,10 @@ ANSWERS = {
     "truthful": "on",
 }
 
-# One API submission (token login, 20 answers and a PDF in one multipart request), 17:
-#   token and user | published form with service, department and workflow | savepoint |
-#   submission (its unique key decides a repeated request: no look-up before), upload | staff
-#   role of the actor (audit label) | counter (UPDATE … RETURNING, takes the lock) | case,
+# One API submission (token login, 20 answers and a PDF in one multipart request), 16:
+#   token with user and whether they hold a staff role (the audit label needs it) | published
+#   form with service, department and workflow | savepoint | submission (its unique key decides
+#   a repeated request: no look-up before), upload | counter (UPDATE … RETURNING, takes the lock) | case,
 #   event, receipt | conversation, message, attachment | audit head (lock), both entries at
 #   once, head | release (commit).
 #   After the commit, outside the request's transaction: the receipt's render task (one insert
@@ -98,10 +98,10 @@ ANSWERS = {
 #   and the worker's sweep sends it (``mailbox.services.notices_send``).
 #   The reference is reserved before the submission's transaction (``reference_reserve``); the
 #   test runs inside a transaction, so it is one statement here either way.
-API_SUBMISSION_QUERIES = 17
+API_SUBMISSION_QUERIES = 16
 # The steady state: the published form is kept per process for a moment (``published_form_of``
 # with ``cached``), so the next submission of the same service reads it no more.
-API_SUBMISSION_QUERIES_STEADY = 16
+API_SUBMISSION_QUERIES_STEADY = 15
 # The browser's final "submit" of a draft (session login, the draft's answers checked again),
 # 30: session, user, staff role (second-factor middleware) | the key already used? | draft
 # with form, service, department, workflow | savepoints of the submit and of the submission |
