@@ -459,6 +459,10 @@ def taken_over_value(fld: Field, context: FillContext) -> Any:
     user = context.user
     if not fld.once_only or user is None or not getattr(user, "is_authenticated", False):
         return None
+    draft = getattr(context, "draft", None)
+    if draft is not None and getattr(draft, "channel", "online") != "online":
+        # Entered by staff for somebody else: the login is the caseworker's, not the applicant's.
+        return None
     substantial = TrustLevel.rank(TrustLevel.SUBSTANTIAL)
     if TrustLevel.rank(context.trust_level) < substantial:
         return None

@@ -167,7 +167,9 @@ def draft_start(
         owner=user,
         applicant=applicant,
         channel=channel,
-        data=prefill_data(spec, applicant or user),
+        # Staff enter it for the person named (or for somebody without an account): never
+        # prefilled with, or filed under, the caseworker's own details.
+        data=prefill_data(spec, applicant if channel != Channel.ONLINE else (applicant or user)),
         current_step=spec.steps[0].id,
     )
     try:
@@ -358,7 +360,7 @@ def submission_create(
     and False. Raises ``FormValidationError`` if an answer is not valid (the draft stays).
     """
     key = _checked_key(idempotency_key)
-    applicant = draft.applicant or draft.owner
+    applicant = draft_applicant(draft)
     spec = spec_for_version(draft.form_version)
     context = replace(context, draft=draft, trust_level=trust_level)
     try:
@@ -403,6 +405,15 @@ def submission_create(
         details={"service": draft.form_version.definition.service.slug, "version": draft.form_version.number},
     )
     return submission, True
+
+
+def draft_applicant(draft: Draft):
+    """Whom the application is for: online, the person filling it in (or the person named);
+    entered by staff at the counter, by post or phone, only the person named, who may have no
+    account at all (None) — never the caseworker."""
+    if draft.channel == Channel.ONLINE:
+        return draft.applicant or draft.owner
+    return draft.applicant
 
 
 def _checked_key(idempotency_key) -> str:

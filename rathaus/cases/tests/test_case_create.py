@@ -1,11 +1,12 @@
 import io
 from decimal import Decimal
 
+import pytest
 from pypdf import PdfReader
 
 from rathaus.cases.constants import CaseAuditAction
 from rathaus.cases.deadlines import add_working_days
-from rathaus.cases.models import DocumentKind
+from rathaus.cases.models import Case, DocumentKind
 from rathaus.catalog.constants import Channel
 from rathaus.core.models import AuditEntry
 
@@ -64,3 +65,48 @@ def test_counter_application_without_account_has_no_applicant(service, caseworke
     submission = make_submission(service, channel=Channel.POST, entered_by=caseworker)
     case = case_create(submission=submission, acting_user=caseworker)
     assert case.channel == Channel.POST and case.applicant is None
+
+
+@pytest.mark.parametrize("with_account", [True, False])
+def test_counter_entry_is_for_the_person_never_for_the_caseworker(department, citizen, caseworker, with_account):
+    """Entered at the counter for a person with or without an account: prefilled from that
+    person's account only, and filed under it only, never under the caseworker's."""
+    from rathaus.cases.services import application_submit, counter_draft_start
+    from rathaus.forms.engine import FillContext
+    from rathaus.forms.tests.helpers import publish
+
+    from .factories import make_service
+
+    service = make_service(department, slug="theke")
+    publish(
+        service,
+        {
+            "title": "Antrag",
+            "steps": [
+                {
+                    "id": "angaben",
+                    "title": "Angaben",
+                    "fields": [{"name": "email", "type": "email", "label": "E-Mail", "prefill": "email"}],
+                }
+            ],
+        },
+    )
+    person = citizen if with_account else None
+    draft = counter_draft_start(
+        acting_user=caseworker, service=service, channel=Channel.COUNTER, applicant=person, session={}
+    )
+    assert draft.data.get("email", "") == (citizen.email if with_account else "")
+    assert caseworker.email not in str(draft.data)
+    draft.data = {"email": "person@example.org"}
+    draft.save()
+    case = application_submit(
+        draft=draft,
+        acting_user=caseworker,
+        idempotency_key="theke-1",
+        trust_level="",
+        context=FillContext(user=caseworker, language="de", draft=draft),
+    )
+    assert case.channel == Channel.COUNTER
+    assert case.applicant == person
+    assert case.submission.entered_by == caseworker
+    assert not Case.objects.filter(applicant=caseworker).exists()
