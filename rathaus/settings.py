@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by us: no CDN, and the CSP holds
     "django_tasks",
     "django_tasks_db",
     "django_prometheus",
@@ -357,9 +358,11 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBa
 
 # --- API ---------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token scheme first: a request without credentials gets 401 with
+    # "WWW-Authenticate: Token", so an integration learns how to log in.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rathaus.core.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -372,6 +375,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of Rathaus, the digital town hall.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "rathaus.accounts.constants.OrganisationKind",
         "DocumentKindEnum": "rathaus.cases.models.DocumentKind",

@@ -86,6 +86,11 @@ def test_public_pages_and_the_live_search_keep_the_policy(strict_page, demo):
     ):
         check.visit(path)
     check.visit("/diese-seite-gibt-es-nicht/", status=404)
+    # The API's documentation: Swagger UI from our own static files, every operation listed.
+    check.visit("/api/v1/docs/")
+    strict_page.locator(".opblock").first.wait_for()
+    assert strict_page.locator(".opblock").count() > 5
+    check.collect("API documentation")
     # The live search swaps results in with htmx (and htmx adds no inline style of its own).
     check.visit("/leistungen/")
     with strict_page.expect_response(lambda response: "q=hund" in response.url):

@@ -97,9 +97,10 @@ def test_someone_elses_key_is_refused_without_revealing_the_case(service, citize
     assert Case.objects.count() == 1
 
 
-def test_anonymous_caller_cannot_submit(service):
+def test_anonymous_caller_cannot_submit_and_is_told_how_to_log_in(service):
     response = submit(APIClient(), service, {"reason": "x"}, "k-anon")
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert not Case.objects.exists()
 
 

@@ -68,7 +68,9 @@ def test_counter_application_without_account_has_no_applicant(service, caseworke
 
 
 @pytest.mark.parametrize("with_account", [True, False])
-def test_counter_entry_is_for_the_person_never_for_the_caseworker(department, citizen, caseworker, with_account):
+def test_counter_entry_is_for_the_person_never_for_the_caseworker(
+    department, citizen, caseworker, with_account
+):
     """Entered at the counter for a person with or without an account: prefilled from that
     person's account only, and filed under it only, never under the caseworker's."""
     from rathaus.cases.services import application_submit, counter_draft_start
