@@ -106,3 +106,18 @@ def test_language_switch_by_keyboard(page, demo):
         page.keyboard.press("Space")
     assert page.evaluate("document.documentElement.lang") == "de"
     assert page.locator("main h1").inner_text() == "Impressum"
+
+
+def test_the_brand_and_result_cards_get_the_kern_focus_ring(page, demo):
+    """Not the browser's thin default: the same 4 px ring as every other link."""
+
+    def ring_width() -> float:
+        return page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth); }"
+        )
+
+    visit(page, "/leistungen/?q=parken")
+    for selector in ("header a.rathaus-brand", "main .kern-card a.kern-link--stretched"):
+        tab_to(page, selector)
+        assert ring_width() >= 3, selector
