@@ -372,10 +372,11 @@ def counter_intake(request):
 def webhook_failures(request):
     """Deliveries to specialised systems that failed, for the caller's departments."""
     deliveries = selectors.failed_webhook_deliveries(request.user)[:200]
+    retrying = selectors.retrying_webhook_deliveries(request.user)[:200]
     return render(
         request,
         "cases/backoffice/webhook_failures.html",
-        {"deliveries": deliveries, "title": _("Failed webhook deliveries")},
+        {"deliveries": deliveries, "retrying": retrying, "title": _("Failed webhook deliveries")},
     )
 
 

@@ -32,7 +32,9 @@ class ServiceWorkflow(models.Model):
     """A service's own workflow (states, transitions, roles, deadlines); the default applies
     to services without one."""
 
-    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="workflow")
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, related_name="workflow", verbose_name=_("service")
+    )
     definition = models.JSONField(_("workflow definition"))
     notice_template = models.TextField(
         _("notice template"),
@@ -49,7 +51,7 @@ class ServiceWorkflow(models.Model):
         verbose_name_plural = _("workflows")
 
     def __str__(self) -> str:
-        return f"workflow {self.service}"
+        return str(self.service)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -298,19 +300,23 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", _("delivered")
         FAILED = "failed", _("failed")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="webhook_deliveries")
-    event = models.CharField(max_length=40)
-    url = models.URLField()
-    payload = models.JSONField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="webhook_deliveries", verbose_name=_("case")
+    )
+    event = models.CharField(_("event"), max_length=40)
+    url = models.URLField(_("address"))
+    payload = models.JSONField(_("content"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
 
     def __str__(self) -> str:
         return f"{self.event} → {self.url}"

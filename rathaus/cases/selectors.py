@@ -93,6 +93,22 @@ def failed_webhook_deliveries(user) -> QuerySet[WebhookDelivery]:
     )
 
 
+def retrying_webhook_deliveries(user) -> QuerySet[WebhookDelivery]:
+    """Deliveries that failed at least once and are still being retried (with backoff, for up
+    to about an hour), for the departments ``user`` processes: a specialised system that is
+    down shows here before the deliveries give up."""
+    return (
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING,
+            attempts__gte=1,
+            case__department_id__in=department_role_ids(user),
+        )
+        .exclude(last_error="")
+        .select_related("case__service")
+        .order_by("-created_at")
+    )
+
+
 def public_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.filter(public=True).order_by("created_at", "id")
 

@@ -94,6 +94,11 @@ def test_unreachable_receiver_is_retried_with_backoff_and_fails_after_max_attemp
         assert tasks.webhook_deliver.call(delivery_id=delivery.pk) is False
         delivery.refresh_from_db()
         assert delivery.attempts == attempt and delivery.last_error
+        if attempt == 1:
+            # Staff see a system that is down at once, not only after the last attempt.
+            page = caseworker_client.get(reverse("backoffice:webhook_failures")).content.decode()
+            retrying = page.split('id="retrying-heading"')[1]
+            assert case.reference in retrying and escape(delivery.last_error) in retrying
         if attempt < tasks.MAX_ATTEMPTS:
             wait = dt.timedelta(minutes=2**attempt)  # 2, 4, 8, … minutes
             assert delivery.status == WebhookDelivery.Status.PENDING
