@@ -27,11 +27,14 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if settings.DEMO_MODE:
             call_command("load_demo")
+        address = f"{options['host']}:{options['port']}"
+        # Links in e-mails (sent by the worker) point at this server unless configured otherwise.
+        portal_url = os.environ.get("PORTAL_URL") or f"http://{address}"
+        settings.PORTAL_URL = portal_url
         worker = subprocess.Popen(
             [sys.executable, "-m", "rathaus.cli", "run_worker", "--interval", "1"],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "rathaus.settings"},
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "rathaus.settings", "PORTAL_URL": portal_url},
         )
-        address = f"{options['host']}:{options['port']}"
         self.stdout.write(f"\nRathaus is served at http://{address}/  (Ctrl+C stops portal and worker)\n")
         try:
             call_command("runserver", address, use_reloader=False, use_threading=True, skip_checks=True)
