@@ -541,11 +541,15 @@ class ApplicantDocumentFileView(HideRefusalsMixin, generics.GenericAPIView):
         OpenApiParameter("service", str, description="only cases of this service (slug)"),
         OpenApiParameter("overdue", bool, description="only overdue cases"),
         OpenApiParameter("scope", str, enum=["mine", "unassigned"], description="assigned to me / nobody"),
-        OpenApiParameter("include_closed", bool, description="also closed cases"),
+        OpenApiParameter(
+            "channel", str, enum=["online", "counter", "post", "phone"], description="received by"
+        ),
+        OpenApiParameter("include_closed", bool, description="also decided and closed cases"),
     ],
 )
 class StaffCaseListView(generics.ListAPIView):
-    """Cases of the caller's departments; overdue first, then by due date."""
+    """Cases of the caller's departments still in processing (not decided, not closed); overdue
+    first, then by due date."""
 
     serializer_class = StaffCaseSerializer
     permission_classes = [ProcessesCases]
@@ -559,6 +563,7 @@ class StaffCaseListView(generics.ListAPIView):
             scope=params.get("scope", ""),
             overdue=params.get("overdue", "").lower() in truthy,
             include_closed=params.get("include_closed", "").lower() in truthy,
+            channel=params.get("channel", "")[:8],
         )
         if params.get("service"):
             cases = cases.filter(service__slug=params["service"][:100])

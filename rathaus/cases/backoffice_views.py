@@ -73,6 +73,7 @@ def inbox(request):
         overdue=params.get("overdue", False),
         query=params.get("q", ""),
         sort=params.get("sort") or "due",
+        channel=params.get("channel", ""),
     )[:200]
     department_ids = sorted({case.department_id for case in cases})
     staff = selectors.department_staff(department_ids[0]) if len(department_ids) == 1 else None

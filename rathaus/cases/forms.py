@@ -140,6 +140,9 @@ class InboxFilterForm(KernForm):
         required=False,
         choices=[("", _("all")), ("mine", _("assigned to me")), ("unassigned", _("unassigned"))],
     )
+    channel = forms.ChoiceField(
+        label=_("Received by"), required=False, choices=[("", _("all channels")), *list(Channel.choices)]
+    )
     overdue = forms.BooleanField(label=_("only overdue"), required=False)
     q = forms.CharField(label=_("Reference"), required=False, max_length=32)
     sort = forms.ChoiceField(

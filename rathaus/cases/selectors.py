@@ -48,6 +48,7 @@ def department_inbox(
     query: str = "",
     sort: str = "due",
     include_closed: bool = False,
+    channel: str = "",
 ) -> QuerySet[Case]:
     """The cases of the departments ``user`` processes; overdue cases first, then ``sort``."""
     now = timezone.now()
@@ -58,6 +59,8 @@ def department_inbox(
         cases = cases.in_processing()
     if state:
         cases = cases.filter(state=state)
+    if channel:
+        cases = cases.filter(channel=channel)
     if scope == "mine":
         cases = cases.filter(assigned_to_id=user.pk)
     elif scope == "unassigned":

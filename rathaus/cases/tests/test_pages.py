@@ -282,3 +282,21 @@ def test_history_does_not_repeat_a_state_named_like_its_event(case, caseworker, 
         if "→" in entry:
             before, after = (part.strip() for part in entry.split("→", 1))
             assert before != after, entry
+
+
+def test_inbox_shows_and_filters_the_channel(service, citizen, caseworker, caseworker_client):
+    from rathaus.cases.services import case_create
+
+    from .factories import make_submission
+
+    online = make_case(service, applicant=citizen)
+    by_post = case_create(
+        submission=make_submission(service, channel="post", entered_by=caseworker), acting_user=caseworker
+    )
+    page = caseworker_client.get(reverse("backoffice:inbox"), {"channel": "post"}).content.decode()
+    assert by_post.reference in page and online.reference not in page
+    assert "Post" in page  # the channel column
+    everything = caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    assert by_post.reference in everything and online.reference in everything
+    # An unknown channel is a refused filter, not an error.
+    assert caseworker_client.get(reverse("backoffice:inbox"), {"channel": "fax"}).status_code == 200
