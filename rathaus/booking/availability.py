@@ -151,11 +151,22 @@ def _fixed_slots(resource, opens: float, closes: float, busy: _Busy, earliest: f
     return slots
 
 
+# Free-duration bookings start on this grid, counted from the opening time: every offered time
+# is on it, and a time typed in by hand (10:07) would leave unusable gaps around it.
+START_GRID_MINUTES = 30
+
+
+def _on_grid(moment: float, opens: float) -> float:
+    """``moment`` rounded up to the next start of the grid."""
+    grid = START_GRID_MINUTES * 60
+    return opens + -(-(moment - opens) // grid) * grid
+
+
 def _free_windows(
     resource, opens: float, closes: float, busy: _Busy, earliest: float, minutes: int
 ) -> list[Slot]:
     buffer, needed = resource.buffer_minutes * 60, minutes * 60
-    windows, cursor = [], max(opens, earliest)
+    windows, cursor = [], _on_grid(max(opens, earliest), opens)
     index = busy.first_after(cursor)
     while cursor < closes:
         next_start = busy.starts[index] if index < len(busy.starts) else None
@@ -164,7 +175,7 @@ def _free_windows(
             windows.append(_slot(cursor, end))
         if next_start is None or next_start >= closes:
             break
-        cursor = max(cursor, busy.ends[index])
+        cursor = _on_grid(max(cursor, busy.ends[index]), opens)
         index += 1
     return windows
 
@@ -310,7 +321,8 @@ def _check_hours(resource, starts_at, ends_at) -> None:
         raise BookingError(reason)
     for opens, closes in intervals:
         if opens <= starts_at and ends_at <= closes:
-            if resource.slot_minutes and (starts_at - opens) % _step(resource):
+            grid = _step(resource) if resource.slot_minutes else dt.timedelta(minutes=START_GRID_MINUTES)
+            if (starts_at - opens) % grid:
                 raise BookingError("outside_hours", _("Please choose one of the offered start times."))
             return
     raise BookingError("outside_hours")

@@ -229,7 +229,20 @@ def test_free_duration_length_limits(department, citizen):
     )
     assert refusal(resource, local(MONDAY, 9), local(MONDAY, 9, 30), citizen) == "wrong_length"
     assert refusal(resource, local(MONDAY, 9), local(MONDAY, 12), citizen) == "wrong_length"
-    check_bookable(resource, local(MONDAY, 9, 15), local(MONDAY, 11), user=citizen, now=BEFORE)
+    check_bookable(resource, local(MONDAY, 9, 30), local(MONDAY, 11), user=citizen, now=BEFORE)
+
+
+def test_free_duration_starts_on_the_half_hour_grid(department, citizen):
+    """A time typed in by hand (10:07) is refused: every offered time starts on the half-hour
+    grid from the opening, and an odd start would leave unusable gaps around it."""
+    from rathaus.booking.availability import free_slots
+
+    resource = make_resource(
+        department, "grill", slot_minutes=None, min_minutes=60, max_minutes=120, horizon_days=400
+    )
+    assert refusal(resource, local(MONDAY, 10, 7), local(MONDAY, 12, 7), citizen) == "outside_hours"
+    windows = free_slots(resource, start=MONDAY, end=MONDAY, duration_minutes=60, now=BEFORE)
+    assert windows and all(w.starts_at.astimezone(local(MONDAY, 0).tzinfo).minute in (0, 30) for w in windows)
 
 
 def test_organisation_resource_refuses_a_private_citizen(department, citizen, other_citizen):

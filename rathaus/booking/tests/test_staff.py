@@ -193,6 +193,9 @@ def test_opening_a_private_booking_is_recorded_for_the_person(staff_client, hall
     )
     html = staff_client.get(reverse("booking_staff:booking", args=[booking.pk])).content.decode()
     assert "Maria Muster" in html
+    # The time reads as a date ("Montag, 07.12.2026, 09:00–10:00"), not as format letters.
+    weekday = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"][day.weekday()]
+    assert f"{weekday}, {day:%d.%m.%Y}, 09:00–10:00" in html, html
     assert AuditEntry.objects.filter(
         action=AuditAction.PERSONAL_DATA_READ, subject_user_id=citizen.pk, object_id=str(booking.pk)
     ).exists()
