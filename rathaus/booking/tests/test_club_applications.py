@@ -185,3 +185,14 @@ def test_anonymous_is_sent_to_login(client, season, club, hall):
 def test_resource_list_links_the_season_page_for_facilities(client, hall):
     page = client.get("/buchen/").content.decode()
     assert f'href="{URL}"' in page
+
+
+def test_a_citizen_without_club_is_told_why_a_club_hall_offers_no_buttons(
+    hall, citizen_client, member_client, club
+):
+    url = f"/buchen/{hall['third1'].slug}/"
+    page = citizen_client.get(url).content.decode()
+    assert "Nur Vereine und Organisationen buchen diese Anlage." in page
+    assert 'href="/buchen/saison/"' in page
+    # A club member may book: no such notice for them.
+    assert "Only clubs and organisations book this facility." not in member_client.get(url).content.decode()
