@@ -23,6 +23,8 @@ ADDRESS_PARTS = ("street", "postal_code", "city")
 
 # File kinds a file field may accept, by the content type the sniffer reports.
 FILE_KINDS = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+# The same kinds as file name endings, for the file picker's ``accept``.
+FILE_EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg,.jpeg", "png": ".png"}
 DEFAULT_MAX_SIZE_MB = 10
 
 # Key in the cleaned data that records which answers were taken over from the eID (once-only).

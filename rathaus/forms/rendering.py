@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .conditions import evaluate
-from .constants import ADDRESS_PARTS, DEFAULT_MAX_SIZE_MB, FILE_KINDS
+from .constants import ADDRESS_PARTS, DEFAULT_MAX_SIZE_MB, FILE_EXTENSIONS, FILE_KINDS
 from .engine import Field, FillContext, FormSpec, Step, field_html_id, localized, taken_over_value, visibility
 from .models import Upload
 
@@ -73,12 +73,8 @@ class BoundField:
     @property
     def accept_attribute(self) -> str:
         """The file input's ``accept``: extensions and media types of the kinds taken."""
-        extensions = {"pdf": ".pdf", "jpeg": ".jpg,.jpeg", "png": ".png"}
-        kinds = self.accepted_kinds
-        return ",".join(
-            [extensions[kind] for kind in kinds if kind in extensions]
-            + [FILE_KINDS[kind] for kind in kinds if kind in FILE_KINDS]
-        )
+        kinds = [kind for kind in self.accepted_kinds if kind in FILE_KINDS]
+        return ",".join([FILE_EXTENSIONS[kind] for kind in kinds] + [FILE_KINDS[kind] for kind in kinds])
 
     @property
     def described_by(self) -> str:

@@ -1,9 +1,9 @@
 """Write use cases of the mailbox (Postfach).
 
 Messages of the city arrive through the ``case_event`` signal of cases (see ``receivers``), in
-the same transaction as the change of the case. The e-mail notice that follows (sent by the task
-worker's sweep, ``notices_send``) says only that something new is waiting, never what: no name, no reference, no content, only a link
-to the portal, in the person's preferred language.
+the same transaction as the change of the case. The e-mail notice that follows (sent by the
+task worker's sweep, ``notices_send``) says only that something new is waiting, never what: no
+name, no reference, no content, only a link to the portal, in the person's preferred language.
 """
 
 from __future__ import annotations
