@@ -127,6 +127,17 @@ if [ "$PENDING" = 0 ]; then
   search "/api/v1/catalog/services/?q=hundesteuer+{n}"
   search /bench/floor
 fi
+# The lower bound (api mode): the same requests to the check endpoint, which runs a submission's
+# whole request path (login, body, file check, validation) and writes nothing. What a submission
+# costs beyond it is the cost of storing it.
+if [ "$MODE" = api ]; then
+  .venv/bin/python bench/cpu_split.py snap $TMP/cpu-check
+  .venv/bin/python bench/submit_api_load.py load --base http://127.0.0.1:$PORT --tokens $TMP/tokens.json \
+    --pdf $TMP/evidence.pdf --concurrency 32 --submissions 100000 --seconds $SUBMIT_SECONDS --check \
+    --out $TMP/check.json | tee -a $OUT | tee $TMP/check-line.json
+  split $TMP/cpu-check $TMP/check-line.json ok checks
+  search /bench/floor
+fi
 if [ "$MODE" = browser ]; then
   .venv/bin/python bench/submit_load.py verify --load-result $TMP/load.json | tee -a $OUT
 else

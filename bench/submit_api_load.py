@@ -10,6 +10,10 @@ the 20 answers as form fields, the 200 KB PDF as the file part of the upload que
 ``Idempotency-Key`` header. A submission is ok when the answer is 201 with a reference.
 ``--repeat-every N`` sends every N-th submission a second time with the same key and counts an
 error unless it answers 200 with the same reference (idempotency under load; off by default).
+``--check`` sends the same requests to ``POST /api/v1/cases/submissions/check/`` instead: the
+whole request path of a submission (login, multipart body, file check, validation of the 20
+answers) without storing anything, ok when the answer is 200 with ``valid``. It measures what a
+submission costs before its first write, a lower bound for any way of storing it.
 
 ``setup`` and ``verify`` run with the project's settings (``DATABASE_URL`` picks the database,
 ``MEDIA_ROOT`` the private files); ``load`` needs only aiohttp and talks to loopback addresses
@@ -33,6 +37,7 @@ from submit_load import LOOPBACK, SERVICE_SLUG, _django, answers
 
 USER_COUNT_DEFAULT = 32
 SUBMIT_PATH = "/api/v1/cases/submissions/"
+CHECK_PATH = "/api/v1/cases/submissions/check/"
 
 
 def multipart_answers(index: int) -> dict[str, str | list[str]]:
@@ -203,8 +208,14 @@ async def load(args) -> dict:
 
     async def post(http, index: int, key: str) -> tuple[int, dict]:
         body, content_type = bodies[index]
-        headers = {"Idempotency-Key": key, "Content-Type": content_type}
-        async with http.post(base + SUBMIT_PATH, data=body, headers=headers) as r:
+        headers = (
+            {"Content-Type": content_type}
+            if args.check
+            else {"Idempotency-Key": key, "Content-Type": content_type}
+        )
+        async with http.post(
+            base + (CHECK_PATH if args.check else SUBMIT_PATH), data=body, headers=headers
+        ) as r:
             body = await r.read()
         try:
             return r.status, json.loads(body)
@@ -222,6 +233,12 @@ async def load(args) -> dict:
                 started = time.perf_counter()
                 try:
                     status, body = await post(http, position, key)
+                    if args.check:
+                        if status != 200 or body.get("valid") is not True:
+                            raise Failed(f"check: HTTP {status} {str(body)[:80]}")
+                        latencies.append(time.perf_counter() - started)
+                        references.append(key)
+                        continue
                     if status != 201 or not body.get("reference"):
                         raise Failed(f"submission: HTTP {status} {str(body)[:80]}")
                     latencies.append(time.perf_counter() - started)
@@ -242,7 +259,11 @@ async def load(args) -> dict:
     await asyncio.gather(*(client(i, user) for i, user in enumerate(users)))
     elapsed = time.perf_counter() - began
     return {
-        "test": "API submission (1 multipart request, 20 fields, 200 KB PDF)",
+        "test": (
+            "API check without submitting (1 multipart request, 20 fields, 200 KB PDF)"
+            if args.check
+            else "API submission (1 multipart request, 20 fields, 200 KB PDF)"
+        ),
         "concurrency": args.concurrency,
         "seconds": round(elapsed, 2),
         "ok": len(references),
@@ -273,6 +294,7 @@ def main() -> None:
     p_load.add_argument("--submissions", type=int, default=2000)
     p_load.add_argument("--seconds", type=float, default=30)
     p_load.add_argument("--repeat-every", type=int, default=0)
+    p_load.add_argument("--check", action="store_true", help="check only (nothing stored)")
     p_load.add_argument("--out")
     p_load.add_argument("--verbose", action="store_true")
     p_verify = commands.add_parser("verify")

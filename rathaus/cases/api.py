@@ -453,18 +453,7 @@ class SubmissionCreateView(APIView):
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 80:
             raise Invalid(_("The Idempotency-Key header is missing or longer than 80 characters."))
-        if is_form_media_type(request.content_type):
-            slug, answers, files = _multipart_input(request)
-            given = SubmissionRequestSerializer(data={"service": slug, "answers": {}})
-        else:
-            given = SubmissionRequestSerializer(data=request.data)
-            files = None
-        given.is_valid(raise_exception=True)
-        if files is None:
-            answers = given.validated_data["answers"]
-        version = published_form_of(given.validated_data["service"], related=("workflow",), cached=True)
-        require_trust_level_for(request, version.definition.service)
-        trust_level = current_trust_level(request) or ""
+        version, answers, files = _submission_input(request)
         try:
             case, created = _call(
                 lambda: services.application_submit_direct(
@@ -473,17 +462,82 @@ class SubmissionCreateView(APIView):
                     files=files,
                     acting_user=request.user,
                     idempotency_key=key,
-                    trust_level=trust_level,
+                    trust_level=current_trust_level(request) or "",
                     language=request.LANGUAGE_CODE[:2],
                     earlier_uploads=files is None,
                     request=request,
                 )
             )
         except FormValidationError as exc:
-            body = {"detail": _("Some answers are not valid."), "code": "invalid", "errors": exc.errors}
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return _invalid_answers(exc)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ApplicantCaseSerializer(case).data, status=code)
+
+
+def _submission_input(request):
+    """(published form version, answers, files or None) of a submission request, JSON or
+    multipart; the caller's trust level must suffice for the service."""
+    if is_form_media_type(request.content_type):
+        slug, answers, files = _multipart_input(request)
+        given = SubmissionRequestSerializer(data={"service": slug, "answers": {}})
+    else:
+        given = SubmissionRequestSerializer(data=request.data)
+        files = None
+    given.is_valid(raise_exception=True)
+    if files is None:
+        answers = given.validated_data["answers"]
+    version = published_form_of(given.validated_data["service"], related=("workflow",), cached=True)
+    require_trust_level_for(request, version.definition.service)
+    return version, answers, files
+
+
+def _invalid_answers(exc: FormValidationError) -> Response:
+    body = {"detail": _("Some answers are not valid."), "code": "invalid", "errors": exc.errors}
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+class SubmissionCheckResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    service = serializers.CharField()
+    form_version = serializers.IntegerField()
+
+
+@extend_schema(
+    tags=["cases"],
+    request={
+        "application/json": SubmissionRequestSerializer,
+        "multipart/form-data": MULTIPART_SUBMISSION,
+    },
+    responses={200: SubmissionCheckResultSerializer, 400: FormErrorSerializer, 403: ErrorSerializer},
+)
+class SubmissionCheckView(APIView):
+    """Check an application without submitting it: the same input as `POST /submissions/`
+    (no Idempotency-Key), the same checks and the same errors by field; nothing is stored
+    and no case is opened. 200 if the city would accept it as it is."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def post(self, request):
+        from rathaus.forms.services import submission_check
+
+        version, answers, files = _submission_input(request)
+        try:
+            _call(
+                lambda: submission_check(
+                    form_version=version,
+                    answers=answers,
+                    files=files,
+                    acting_user=request.user,
+                    trust_level=current_trust_level(request) or "",
+                    language=request.LANGUAGE_CODE[:2],
+                    earlier_uploads=files is None,
+                )
+            )
+        except FormValidationError as exc:
+            return _invalid_answers(exc)
+        body = {"valid": True, "service": version.definition.service.slug, "form_version": version.number}
+        return Response(body)
 
 
 # --- the applicant's cases --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from . import api
 
 urlpatterns = [
     path("submissions/", api.SubmissionCreateView.as_view(), name="api-submission-create"),
+    path("submissions/check/", api.SubmissionCheckView.as_view(), name="api-submission-check"),
     path("mine/", api.ApplicantCaseListView.as_view(), name="api-my-cases"),
     path("mine/<str:reference>/", api.ApplicantCaseDetailView.as_view(), name="api-my-case"),
     path(

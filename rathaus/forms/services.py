@@ -519,7 +519,7 @@ def submission_prepare(
     answers,
     files,
     acting_user,
-    idempotency_key: str,
+    idempotency_key: str | None,
     trust_level: str | None,
     language: str,
     earlier_uploads: bool = False,
@@ -533,8 +533,9 @@ def submission_prepare(
     a dict (JSON). ``files``: the file parts by question name (``group.N.name`` in groups).
     With ``earlier_uploads`` file answers may also name uploads the person made before on their
     online draft of this version (forms API); that draft is then consumed by the submission.
+    ``idempotency_key`` None: only checking (``submission_check``), nothing will be stored.
     """
-    key = _checked_key(idempotency_key)
+    key = _checked_key(idempotency_key) if idempotency_key is not None else ""
     if not _authenticated(acting_user):
         raise PermissionDenied
     spec = spec_for_version(form_version)
@@ -569,7 +570,9 @@ def submission_prepare(
         idempotency_key=key,
     )
     submission.full_clean(
-        exclude=SUBMISSION_CHECKED_BY_DATABASE, validate_unique=False, validate_constraints=False
+        exclude=[*SUBMISSION_CHECKED_BY_DATABASE, *([] if key else ["idempotency_key"])],
+        validate_unique=False,
+        validate_constraints=False,
     )
     used = _upload_ids(spec, cleaned)  # files of questions hidden by a condition are dropped
     return PreparedSubmission(
@@ -577,6 +580,31 @@ def submission_prepare(
         uploads=[(upload, file) for upload, file in accepted if str(upload.pk) in used],
         draft=draft,
         draft_uploads=used - set(given),
+    )
+
+
+def submission_check(
+    *,
+    form_version: FormVersion,
+    answers,
+    files,
+    acting_user,
+    trust_level: str | None,
+    language: str,
+    earlier_uploads: bool = False,
+) -> None:
+    """Check a whole application as ``submission_prepare`` does and write nothing: an
+    integration (or a portal) learns whether the city would accept it before it submits, with
+    the same errors by field. Raises ``FormValidationError`` or ``ValidationError``."""
+    submission_prepare(
+        form_version=form_version,
+        answers=answers,
+        files=files,
+        acting_user=acting_user,
+        idempotency_key=None,
+        trust_level=trust_level,
+        language=language,
+        earlier_uploads=earlier_uploads,
     )
 
 

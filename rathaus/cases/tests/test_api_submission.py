@@ -397,3 +397,59 @@ def test_a_file_for_a_hidden_question_is_dropped_not_stored(dog_service, citizen
     assert response.status_code == 201, response.content
     assert "permit" not in Case.objects.get().submission.data
     assert not Upload.objects.exists() and stored_uploads(settings) == []
+
+
+# --- checking without submitting -----------------------------------------------------------
+
+CHECK = f"{SUBMIT}check/"
+
+
+def nothing_stored(settings) -> bool:
+    return (
+        not Case.objects.exists()
+        and not Submission.objects.exists()
+        and not Upload.objects.exists()
+        and not Message.objects.exists()
+        and stored_uploads(settings) == []
+    )
+
+
+def test_a_valid_application_is_checked_and_nothing_is_stored(evidence_service, citizen, settings):
+    client = token_client(citizen)
+    audited = AuditEntry.objects.count()
+    response = client.post(
+        CHECK, {"service": evidence_service.slug, **FIELDS, "evidence": pdf()}, format="multipart"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {"valid": True, "service": "nachweis", "form_version": 1}
+    assert nothing_stored(settings) and AuditEntry.objects.count() == audited
+
+
+def test_checking_reports_the_errors_submitting_would(evidence_service, citizen, settings):
+    client = token_client(citizen)
+    fields = {**FIELDS, "months": "zwölf", "address.postal_code": "123"}
+
+    def body():
+        return {"service": evidence_service.slug, **fields, "evidence": pdf(EXE_BYTES, "harmlos.pdf")}
+
+    checked = client.post(CHECK, body(), format="multipart")
+    submitted = client.post(SUBMIT, body(), format="multipart", HTTP_IDEMPOTENCY_KEY="k-check")
+    assert checked.status_code == submitted.status_code == 400
+    assert checked.json() == submitted.json()
+    assert {"months", "address", "evidence"} <= set(checked.json()["errors"])
+    assert nothing_stored(settings)
+
+
+def test_checking_a_json_application_needs_no_key(evidence_service, citizen):
+    answers = {"reason": "Umzug", "truthful": True}
+    response = token_client(citizen).post(
+        CHECK, {"service": evidence_service.slug, "answers": answers}, format="json"
+    )
+    assert response.status_code == 400 and "evidence" in response.json()["errors"]
+
+
+def test_checking_needs_a_login_and_a_known_service(evidence_service, citizen):
+    body = {"service": evidence_service.slug, **FIELDS, "evidence": pdf()}
+    assert APIClient().post(CHECK, body, format="multipart").status_code == 401
+    unknown = token_client(citizen).post(CHECK, {**body, "service": "gibt-es-nicht"}, format="multipart")
+    assert unknown.status_code == 404 and not Case.objects.exists()
