@@ -118,6 +118,9 @@ def _week_context(
     today = timezone.localdate()
     previous = monday - dt.timedelta(days=7)
     horizon = today + dt.timedelta(days=resource.horizon_days)
+    # A time starting sooner than the free-cancellation period can be booked, but the person
+    # should know before the click that it cannot be cancelled online free of charge.
+    late_before = timezone.now() + dt.timedelta(hours=resource.cancel_hours)
     return {
         "resource": resource,
         "monday": monday,
@@ -129,6 +132,9 @@ def _week_context(
         "duration": duration,
         "durations": _durations(resource),
         "can_book": request.user.has_perm(BOOK, resource),
+        "late_before": late_before,
+        "late_count": sum(slot.starts_at < late_before for slot in slots),
+        "cancel_hours": resource.cancel_hours,
     }
 
 
@@ -169,7 +175,19 @@ def booking_create(request, slug: str):
         monday = form.cleaned_data["starts_at"].astimezone(BERLIN).date()
         return redirect(f"{reverse('booking:resource', args=[slug])}?ab={monday.isoformat()}")
     messages.success(request, _("Your booking has been saved."))
+    _warn_if_past_free_cancellation(request, booking)
     return redirect("booking:detail", pk=booking.pk)
+
+
+def _warn_if_past_free_cancellation(request, booking: Booking) -> None:
+    if timezone.now() >= cancel_deadline(booking):
+        messages.warning(
+            request,
+            _(
+                "This time starts within the free-cancellation period: the booking can no longer "
+                "be cancelled online free of charge."
+            ),
+        )
 
 
 def _own_booking(request, pk: int, perm: str = VIEW_BOOKING) -> Booking:
@@ -282,6 +300,7 @@ def booking_move(request, pk: int):
         monday = form.cleaned_data["starts_at"].astimezone(BERLIN).date()
         return redirect(f"{reverse('booking:detail', args=[booking.pk])}?ab={monday.isoformat()}")
     messages.success(request, _("Your booking has been moved. The previous time is free again."))
+    _warn_if_past_free_cancellation(request, moved)
     return redirect("booking:detail", pk=moved.pk)
 
 

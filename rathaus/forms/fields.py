@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -181,16 +181,35 @@ def clean_iban(field: Field, value: Any, context: FillContext) -> str:
         ) from None
 
 
+_ADDRESS_MAX_LENGTH = {"street": 200, "city": 100}
+
+
+def _address_parts(value: Any) -> dict[str, str]:
+    given = value if isinstance(value, Mapping) else {}
+    return {part: " ".join(_text(given.get(part)).split()) for part in ADDRESS_PARTS}
+
+
+def address_invalid_parts(value: Any) -> list[str]:
+    """The parts of an address answer that ``clean_address`` refuses, in the order of the form:
+    the page marks those inputs and the error summary links to the first of them."""
+    parts = _address_parts(value)
+    if any(not parts[part] for part in ADDRESS_PARTS):
+        return [part for part in ADDRESS_PARTS if not parts[part]]
+    if not _POSTAL_CODE.match(parts["postal_code"]):
+        return ["postal_code"]
+    return [part for part, limit in _ADDRESS_MAX_LENGTH.items() if len(parts[part]) > limit]
+
+
 def clean_address(field: Field, value: Any, context: FillContext) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValidationError(_("Enter street, postal code and town."))
-    parts = {part: " ".join(_text(value.get(part)).split()) for part in ADDRESS_PARTS}
-    missing = [part for part in ADDRESS_PARTS if not parts[part]]
-    if missing:
+    parts = _address_parts(value)
+    invalid = address_invalid_parts(parts)
+    if any(not parts[part] for part in invalid):
         raise ValidationError(_("Enter street and number, postal code and town."))
-    if not _POSTAL_CODE.match(parts["postal_code"]):
+    if invalid == ["postal_code"]:
         raise ValidationError(_("A German postal code has five digits."))
-    if len(parts["street"]) > 200 or len(parts["city"]) > 100:
+    if invalid:
         raise ValidationError(_("The street or town is too long."))
     return parts
 

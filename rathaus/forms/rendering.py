@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from .conditions import evaluate
 from .constants import ADDRESS_PARTS, DEFAULT_MAX_SIZE_MB, FILE_EXTENSIONS, FILE_KINDS
 from .engine import Field, FillContext, FormSpec, Step, field_html_id, localized, taken_over_value, visibility
+from .fields import address_invalid_parts
 from .models import Upload
 
 INPUT_TYPES = {"email": "email", "phone": "tel", "date": "date", "number": "text"}
@@ -123,12 +124,14 @@ def _bind(
         bound.options = _options(key, fld, value, language)
     elif fld.type == "address":
         current = value if isinstance(value, Mapping) else {}
+        invalid = (address_invalid_parts(current) or ADDRESS_PARTS) if bound.errors else ()
         bound.parts = [
             {
                 "name": f"{key}.{part}",
-                "id": f"{bound.id}-{part}",
+                "id": _address_part_id(key, part),
                 "label": str(ADDRESS_LABELS[part]),
                 "value": current.get(part) or "",
+                "invalid": part in invalid,
             }
             for part in ADDRESS_PARTS
         ]
@@ -209,16 +212,43 @@ def step_links(spec: FormSpec, draft, data: Mapping, current: str | None, langua
     return links
 
 
+def _address_part_id(key: str, part: str) -> str:
+    return f"{field_html_id(key)}-{part}"
+
+
+def _answer_at(answers: Mapping | None, key: str) -> Any:
+    """The answer of a field key such as ``vehicles.0.plate`` (None if there is none)."""
+    value: Any = answers or {}
+    for step in key.split("."):
+        if isinstance(value, Mapping):
+            value = value.get(step)
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    return value
+
+
 def error_links(
-    spec: FormSpec, draft, errors: Mapping[str, list[str]], *, same_page: bool, language: str
+    spec: FormSpec,
+    draft,
+    errors: Mapping[str, list[str]],
+    *,
+    same_page: bool,
+    language: str,
+    answers: Mapping | None = None,
 ) -> list[dict]:
-    """Entries of the error summary, each linking to its field (on its step's page)."""
+    """Entries of the error summary, each linking to its field (on its step's page); for an
+    address, to the first part in error (the postal code, say), found in ``answers``."""
     links = []
     for key, messages in errors.items():
         fld = spec.all_fields.get(key.split(".")[-1]) or spec.top_fields.get(key.split(".")[0])
         # A declaration's label is a sentence: "… for the dog tax.: Please confirm" reads badly.
         label = (fld.label(language) if fld else "").rstrip().rstrip(".")
         anchor = f"#{field_html_id(key)}"
+        if fld is not None and fld.type == "address":
+            parts = address_invalid_parts(_answer_at(answers, key)) or ADDRESS_PARTS
+            anchor = f"#{_address_part_id(key, parts[0])}"
         step_id = spec.step_of(key)
         url = (
             anchor

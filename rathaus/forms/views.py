@@ -136,7 +136,9 @@ def _render_step(request, draft, spec, step, errors=None, extra_rows=None, statu
             "spec_title": spec.title(language),
             "fields": bound_fields(spec, step, draft.data, errors, ctx, extra_rows),
             "steps": step_links(spec, draft, draft.data, step.id, language),
-            "error_links": error_links(spec, draft, errors, same_page=True, language=language),
+            "error_links": error_links(
+                spec, draft, errors, same_page=True, language=language, answers=draft.data
+            ),
             "previous_step": previous,
             "title": f"{step.title(language)} – {spec.title(language)}",
         },
@@ -289,7 +291,9 @@ def summary(request, draft_id):
             "spec_title": spec.title(ctx.language),
             "sections": sections,
             "steps": step_links(spec, draft, draft.data, None, ctx.language),
-            "error_links": error_links(spec, draft, errors, same_page=False, language=ctx.language),
+            "error_links": error_links(
+                spec, draft, errors, same_page=False, language=ctx.language, answers=draft.data
+            ),
             "submit_url": _submit_url(draft),
             "idempotency_key": uuid.uuid4(),
             "title": _("Check and submit"),

@@ -64,6 +64,29 @@ def test_week_view_offers_free_slots_as_buttons(citizen_client, court, day):
     assert 'id="woche-status" role="status" aria-live="polite">' in page
 
 
+def test_times_within_the_free_cancellation_period_are_marked_before_booking(citizen_client, department, day):
+    court = make_resource(department, "platz-kurzfristig", fee_per_hour=Decimal("12.00"), cancel_hours=24 * 30)
+    page = citizen_client.get(f"/buchen/{court.slug}/?ab={_week_param(day)}").content.decode()
+    assert "(keine kostenlose Stornierung)" in page and 'id="woche-spaet"' in page
+    response = citizen_client.post(
+        f"/buchen/{court.slug}/buchen/",
+        {"starts_at": local(day, 10).isoformat(), "ends_at": local(day, 11).isoformat()},
+        follow=True,
+    )
+    assert "nicht mehr kostenlos online storniert werden" in response.content.decode()
+
+
+def test_times_outside_the_free_cancellation_period_are_not_marked(citizen_client, court, day):
+    page = citizen_client.get(f"/buchen/{court.slug}/?ab={_week_param(day)}").content.decode()
+    assert "keine kostenlose Stornierung" not in page and 'id="woche-spaet"' not in page
+    response = citizen_client.post(
+        f"/buchen/{court.slug}/buchen/",
+        {"starts_at": local(day, 10).isoformat(), "ends_at": local(day, 11).isoformat()},
+        follow=True,
+    )
+    assert response.status_code == 200 and "kostenlos online storniert" not in response.content.decode()
+
+
 def test_free_duration_resource_offers_a_duration_choice(client, department, day):
     hall = make_resource(department, "halle-frei", slot_minutes=None, min_minutes=60, max_minutes=180)
     page = client.get(f"/buchen/{hall.slug}/?ab={_week_param(day)}&dauer=120").content.decode()

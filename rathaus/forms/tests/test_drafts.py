@@ -1,6 +1,8 @@
 """Drafts: started, saved step by step (also automatically through htmx), resumed on another
 device, and invisible to everyone else."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -78,6 +80,31 @@ def test_step_post_shows_error_summary_linked_to_fields(citizen_client, parking_
     assert 'id="f-first-name-error"' in html
     assert 'aria-describedby="f-first-name-error"' in html
     assert 'aria-invalid="true"' in html
+
+
+def test_a_wrong_postal_code_is_marked_and_linked_on_its_own_input(
+    citizen_client, parking_version, parking_service
+):
+    draft, _location = start(citizen_client, parking_service)
+    url = reverse("forms:step", args=[draft.pk, "residence"])
+    given = {"address.street": "Domplatz 1", "address.postal_code": "930", "address.city": "Regensburg"}
+    html = citizen_client.post(url, {**given, "residence_kind": "main", "_action": "next"}).content.decode()
+    assert 'href="#f-address-postal_code"' in html
+    invalid = re.findall(r'<input[^>]*aria-invalid="true"[^>]*>', html)
+    assert len(invalid) == 1 and 'id="f-address-postal_code"' in invalid[0]
+    assert 'aria-describedby="f-address-error"' in invalid[0]
+    summary = citizen_client.get(reverse("forms:summary", args=[draft.pk])).content.decode()
+    assert reverse("forms:step", args=[draft.pk, "residence"]) + "#f-address-postal_code" in summary
+
+
+def test_a_missing_town_is_marked_alone(citizen_client, parking_version, parking_service):
+    draft, _location = start(citizen_client, parking_service)
+    url = reverse("forms:step", args=[draft.pk, "residence"])
+    given = {"address.street": "Domplatz 1", "address.postal_code": "93047", "address.city": " "}
+    html = citizen_client.post(url, {**given, "_action": "next"}).content.decode()
+    assert 'href="#f-address-city"' in html
+    invalid = re.findall(r'<input[^>]*aria-invalid="true"[^>]*>', html)
+    assert len(invalid) == 1 and 'id="f-address-city"' in invalid[0]
 
 
 def test_valid_step_moves_to_the_next_one(citizen_client, parking_version, parking_service):
