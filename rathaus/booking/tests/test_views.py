@@ -65,7 +65,9 @@ def test_week_view_offers_free_slots_as_buttons(citizen_client, court, day):
 
 
 def test_times_within_the_free_cancellation_period_are_marked_before_booking(citizen_client, department, day):
-    court = make_resource(department, "platz-kurzfristig", fee_per_hour=Decimal("12.00"), cancel_hours=24 * 30)
+    court = make_resource(
+        department, "platz-kurzfristig", fee_per_hour=Decimal("12.00"), cancel_hours=24 * 30
+    )
     page = citizen_client.get(f"/buchen/{court.slug}/?ab={_week_param(day)}").content.decode()
     assert "(keine kostenlose Stornierung)" in page and 'id="woche-spaet"' in page
     response = citizen_client.post(
