@@ -210,6 +210,14 @@ def test_caseworker_of_another_department_gets_404_everywhere(case, other_casewo
     assert case.state == "received" and case.assigned_to is None
 
 
+def test_the_administrator_gets_404_on_a_case_and_its_files_too(case, administrator):
+    client = token_client(administrator)
+    base = f"/api/v1/cases/inbox/{case.reference}/"
+    assert client.get(base).status_code == 404
+    assert client.get(f"{base}documents/{case.documents.get().pk}/file/").status_code == 404
+    assert client.get(f"/api/v1/cases/mine/{case.reference}/").status_code == 404
+
+
 def test_staff_session_without_second_factor_is_refused(case, caseworker):
     client = APIClient()
     client.force_login(caseworker, backend="rathaus.accounts.backends.EmailBackend")

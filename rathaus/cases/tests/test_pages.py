@@ -60,6 +60,14 @@ def test_staff_of_another_department_cannot_open_case(case, other_caseworker_cli
 
 
 @pytest.mark.parametrize("page", ["detail", "document", "backoffice", "backoffice_document"])
+def test_the_administrator_reads_no_application(case, admin_client_2fa, page):
+    """A superuser passes Django's own checks; the rules still decide on cases and documents."""
+    before = _denials()
+    assert admin_client_2fa.get(_urls(case)[page]).status_code == 404
+    assert _denials() > before
+
+
+@pytest.mark.parametrize("page", ["detail", "document", "backoffice", "backoffice_document"])
 def test_anonymous_is_sent_to_login(case, page):
     before = _denials()
     response = Client().get(_urls(case)[page])
