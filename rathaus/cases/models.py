@@ -212,8 +212,18 @@ class CaseNote(models.Model):
         return f"note {self.pk}"
 
 
+class InformationRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Requests still waiting for the applicant's answer: neither answered nor withdrawn."""
+        return self.filter(answered_at__isnull=True, withdrawn_at__isnull=True)
+
+
 class InformationRequest(models.Model):
-    """Nachforderung: the administration asks the applicant for missing information."""
+    """Nachforderung: the administration asks the applicant for missing information.
+
+    A request ends either answered by the applicant or withdrawn, when the case leaves the
+    waiting state another way (staff resume the review, the applicant withdraws the
+    application); a case has at most one open request."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_requests")
     requested_by = models.ForeignKey(
@@ -223,17 +233,33 @@ class InformationRequest(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InformationRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(answered_at__isnull=True), name="cases_one_open_request"
-            )
+                fields=["case"],
+                condition=models.Q(answered_at__isnull=True, withdrawn_at__isnull=True),
+                name="cases_one_open_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | models.Q(withdrawn_at__isnull=True),
+                name="cases_request_answered_or_withdrawn",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.withdrawn_at is None
 
 
 class DocumentKind(models.TextChoices):

@@ -70,7 +70,7 @@ def _withdrawable(case: Case) -> bool:
 def case_detail(request, reference: str):
     case = _own_case(request, reference)
     workflow = workflow_for_service(case.service)
-    open_request = case.information_requests.filter(answered_at__isnull=True).first()
+    open_request = case.information_requests.open().first()
     context = {
         "case": case,
         "title": case.service.display_name,
