@@ -345,17 +345,20 @@ def upload_download(request, reference: str, upload_id):
 def counter_intake(request):
     """Antrag erfassen: start the service's form for a person; submitting it opens the case
     with the channel and the applicant recorded, through the same form and services."""
-    form = CounterIntakeForm(request.POST or None)
+    form = CounterIntakeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        service = form.cleaned_data["service"]
-        draft = services.counter_draft_start(
-            acting_user=request.user,
-            service=service,
-            channel=form.cleaned_data["channel"],
-            applicant=form.cleaned_data["email"],
-            session=request.session,
-        )
-        return redirect("forms:resume", draft_id=draft.pk)
+        try:
+            draft = services.counter_draft_start(
+                acting_user=request.user,
+                service=form.cleaned_data["service"],
+                channel=form.cleaned_data["channel"],
+                applicant=form.cleaned_data["email"],
+                session=request.session,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("service", _error_text(exc))
+        else:
+            return redirect("forms:resume", draft_id=draft.pk)
     return render(
         request,
         "core/form_page.html",

@@ -569,11 +569,16 @@ def _case_of_key(idempotency_key: str, acting_user) -> Case | None:
 def counter_draft_start(*, acting_user, service, channel: str, applicant: User | None, session):
     """Antrag erfassen: staff start the service's current form for a person who applies at the
     counter, by post or by phone. Submitting it opens the case like an online application, with
-    the channel and (if the person has an account) the applicant recorded."""
+    the channel and (if the person has an account) the applicant recorded.
+
+    Only for services of a department where the member of staff processes cases: the case lands
+    in their inbox and they see it after submitting."""
     from rathaus.forms.services import draft_start
 
     if not StaffRole.objects.filter(user_id=acting_user.pk, kind__in=DEPARTMENT_ROLES).exists():
         raise PermissionDenied(_("Only caseworkers enter applications."))
+    if not _processes(acting_user, service.department_id):
+        raise PermissionDenied(_("You can only enter applications for services of your own department."))
     version = service.form_definition.current_version()
     if version is None:
         raise ValidationError(_("This service has no published form."))

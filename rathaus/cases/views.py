@@ -167,7 +167,10 @@ def _after_submit(request, case: Case):
         messages.success(
             request, _("The application has been recorded as %(reference)s.") % {"reference": case.reference}
         )
-        return redirect("backoffice:detail", reference=case.reference)
+        # Staff enter applications of their own departments (counter_draft_start); should the role
+        # have ended meanwhile, the confirmation with reference and receipt is still theirs to see.
+        if request.user.has_perm("cases.process_case", case):
+            return redirect("backoffice:detail", reference=case.reference)
     return redirect("cases:submitted", reference=case.reference)
 
 

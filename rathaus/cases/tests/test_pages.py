@@ -300,3 +300,44 @@ def test_inbox_shows_and_filters_the_channel(service, citizen, caseworker, casew
     assert by_post.reference in everything and online.reference in everything
     # An unknown channel is a refused filter, not an error.
     assert caseworker_client.get(reverse("backoffice:inbox"), {"channel": "fax"}).status_code == 200
+
+
+def test_counter_intake_offers_only_services_of_the_own_department(
+    service, other_service, caseworker_client, other_caseworker_client
+):
+    """The Standesamt's caseworker is offered the Standesamt's services only: a case entered for
+    another department would land in an inbox they cannot open."""
+    own = caseworker_client.get(reverse("backoffice:counter_intake")).content.decode()
+    assert service.display_name in own and other_service.display_name not in own
+    other = other_caseworker_client.get(reverse("backoffice:counter_intake")).content.decode()
+    assert other_service.display_name in other and service.display_name not in other
+
+
+def test_counter_intake_refuses_a_forged_service_of_another_department(
+    service, other_service, caseworker, caseworker_client
+):
+    from rathaus.forms.models import Draft
+
+    response = caseworker_client.post(
+        reverse("backoffice:counter_intake"), {"service": other_service.pk, "channel": "counter"}
+    )
+    assert response.status_code == 200
+    assert 'id="id_service-error"' in response.content.decode()
+    assert not Draft.objects.exists()
+
+
+def test_counter_draft_start_refuses_another_departments_service(other_service, caseworker, client):
+    from django.core.exceptions import PermissionDenied
+
+    from rathaus.cases.services import counter_draft_start
+    from rathaus.forms.models import Draft
+
+    with pytest.raises(PermissionDenied):
+        counter_draft_start(
+            acting_user=caseworker,
+            service=other_service,
+            channel="counter",
+            applicant=None,
+            session=client.session,
+        )
+    assert not Draft.objects.exists()
