@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rathaus.cases.models import Case, DocumentKind
+from rathaus.cases.models import Case, DocumentKind, Notice
 from rathaus.cases.services import case_decide, case_transition
 from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditEntry
@@ -341,3 +341,83 @@ def test_counter_draft_start_refuses_another_departments_service(other_service, 
             session=client.session,
         )
     assert not Draft.objects.exists()
+
+
+def _stale_page_keeps(response, text: str) -> str:
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "zwischenzeitlich" in html or "meantime" in html
+    assert text in html
+    return html
+
+
+def test_a_stale_information_request_keeps_the_typed_text(case, caseworker, colleague, caseworker_client):
+    """Two caseworkers on one case: the second one's request is refused as stale, and the page
+    shows it again as typed (with the current version, so sending it again after a look works)."""
+    import re
+
+    shown = case.version
+    case_transition(case=case, acting_user=colleague, transition="start_review")
+    text = "Bitte reichen Sie die Meldebescheinigung nach."
+    response = caseworker_client.post(
+        reverse("backoffice:information_request", args=[case.reference]), {"message": text, "version": shown}
+    )
+    html = _stale_page_keeps(response, text)
+    assert '<details class="kern-accordion" open>' in html
+    current = Case.objects.get(pk=case.pk)
+    assert current.state == "in_review" and not current.information_requests.exists()
+    version = re.search(r'name="version" value="(\d+)"[^>]* id="id_request_version"', html)
+    assert version and int(version.group(1)) == current.version
+    again = caseworker_client.post(
+        reverse("backoffice:information_request", args=[case.reference]),
+        {"message": text, "version": version.group(1)},
+    )
+    assert again.status_code == 302
+    assert Case.objects.get(pk=case.pk).information_requests.get().message == text
+
+
+def test_a_stale_notice_keeps_outcome_and_reasons(case, caseworker, colleague, caseworker_client):
+    from rathaus.cases.services import case_claim
+
+    case_transition(case=case, acting_user=caseworker, transition="start_review")
+    shown = Case.objects.get(pk=case.pk).version
+    case_claim(case=Case.objects.get(pk=case.pk), acting_user=colleague)
+    reasons = "Die Voraussetzungen liegen vor; der Wohnsitz ist nachgewiesen."
+    response = caseworker_client.post(
+        reverse("backoffice:decide", args=[case.reference]),
+        {"outcome": "partly_granted", "reasoning": reasons, "version": shown},
+    )
+    html = _stale_page_keeps(response, reasons)
+    assert 'value="partly_granted" id="id_decide_outcome_1" required checked' in html
+    assert Case.objects.get(pk=case.pk).state == "in_review"
+    assert not Notice.objects.filter(case=case).exists()
+
+
+def test_a_stale_step_keeps_its_message_even_if_the_step_is_gone(case, colleague, caseworker_client):
+    """The colleague already started the review: the step is no longer offered, but its typed
+    message is shown again with the reason, not dropped."""
+    shown = case.version
+    case_transition(case=case, acting_user=colleague, transition="start_review")
+    text = "Wir prüfen Ihren Antrag jetzt."
+    response = caseworker_client.post(
+        reverse("backoffice:transition", args=[case.reference]),
+        {
+            "transition_name": "start_review",
+            "start_review-transition": "start_review",
+            "start_review-version": shown,
+            "start_review-message": text,
+        },
+    )
+    _stale_page_keeps(response, text)
+
+
+def test_invalid_notice_input_keeps_the_reasons(case, caseworker, caseworker_client):
+    """A notice without an outcome is refused, with the reasons kept as typed (was: lost)."""
+    case_transition(case=case, acting_user=caseworker, transition="start_review")
+    stored = Case.objects.get(pk=case.pk)
+    reasons = "Ausführliche Begründung, die nicht verloren gehen darf."
+    response = caseworker_client.post(
+        reverse("backoffice:decide", args=[case.reference]), {"reasoning": reasons, "version": stored.version}
+    )
+    assert response.status_code == 400 and reasons in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == "in_review"
