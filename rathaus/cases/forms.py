@@ -145,7 +145,12 @@ class InboxFilterForm(KernForm):
         label=_("Received by"), required=False, choices=[("", _("all channels")), *list(Channel.choices)]
     )
     overdue = forms.BooleanField(label=_("only overdue"), required=False)
-    q = forms.CharField(label=_("Reference"), required=False, max_length=32)
+    q = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=32,
+        help_text=_("Searches all cases of your department, also decided and closed ones."),
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

@@ -50,12 +50,16 @@ def department_inbox(
     include_closed: bool = False,
     channel: str = "",
 ) -> QuerySet[Case]:
-    """The cases of the departments ``user`` processes; overdue cases first, then ``sort``."""
+    """The cases of the departments ``user`` processes; overdue cases first, then ``sort``.
+
+    Without a chosen ``state`` only the work still to do is listed (open and undecided), unless
+    ``include_closed`` or a search ``query``: a reference looked up is found in every state."""
     now = timezone.now()
+    query = query.strip()[:32]
     cases = Case.objects.for_departments(department_role_ids(user)).select_related(
         "service__workflow", "department", "assigned_to"
     )
-    if not include_closed and not state:
+    if not include_closed and not state and not query:
         cases = cases.in_processing()
     if state:
         cases = cases.filter(state=state)
@@ -68,8 +72,8 @@ def department_inbox(
     overdue_q = overdue_condition(now)
     if overdue:
         cases = cases.filter(overdue_q)
-    if query.strip():
-        cases = cases.filter(reference__icontains=query.strip()[:32])
+    if query:
+        cases = cases.filter(reference__icontains=query)
     cases = cases.annotate(
         overdue_rank=When_(When(overdue_q, then=Value(0)), default=Value(1), output_field=IntegerField())
     )

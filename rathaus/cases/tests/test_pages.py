@@ -421,3 +421,31 @@ def test_invalid_notice_input_keeps_the_reasons(case, caseworker, caseworker_cli
     )
     assert response.status_code == 400 and reasons in response.content.decode()
     assert Case.objects.get(pk=case.pk).state == "in_review"
+
+
+def test_inbox_search_finds_decided_and_closed_cases(
+    service, other_service, citizen, other_citizen, caseworker, caseworker_client
+):
+    """Looking up a reference searches every state of the department (was: only open work,
+    so a decided or closed case read "no cases match")."""
+    decided = make_case(service, applicant=citizen)
+    case_transition(case=decided, acting_user=caseworker, transition="start_review")
+    case_decide(case=decided, acting_user=caseworker, outcome="granted", reasoning="Passt.")
+    closed = make_case(service, applicant=citizen)
+    case_transition(case=closed, acting_user=caseworker, transition="start_review")
+    case_decide(case=closed, acting_user=caseworker, outcome="refused", reasoning="Fehlt.")
+    case_transition(case=closed, acting_user=caseworker, transition="close")
+    foreign = make_case(other_service, applicant=other_citizen)
+    Case.objects.filter(pk=foreign.pk).update(closed_at=foreign.created_at)
+
+    for found in (decided, closed):
+        body = caseworker_client.get(reverse("backoffice:inbox"), {"q": found.reference}).content.decode()
+        assert f">{found.reference}</a>" in body, found.state
+    body = caseworker_client.get(reverse("backoffice:inbox"), {"q": foreign.reference}).content.decode()
+    assert f">{foreign.reference}</a>" not in body and "Keine passenden Vorgänge" in body
+    # Without a search the default list stays the open work, and a chosen state still applies.
+    assert decided.reference not in caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    body = caseworker_client.get(
+        reverse("backoffice:inbox"), {"q": decided.reference, "state": "closed"}
+    ).content.decode()
+    assert f">{decided.reference}</a>" not in body
