@@ -68,10 +68,11 @@ class ServiceWorkflow(models.Model):
 
 
 def overdue_condition(now) -> models.Q:
-    """Cases past a deadline that still runs: the processing deadline until the decision, the
-    current state's deadline while the case is in it. Closed cases are never overdue."""
-    return models.Q(closed_at__isnull=True) & (
-        (models.Q(decided_at__isnull=True) & models.Q(due_at__lt=now)) | models.Q(state_due_at__lt=now)
+    """Cases past a deadline while the department still has to decide them: the processing
+    deadline or the current state's deadline. Decided and closed cases are never overdue (what
+    follows a decision, such as the appeal period before closing, is not late work)."""
+    return models.Q(closed_at__isnull=True, decided_at__isnull=True) & (
+        models.Q(due_at__lt=now) | models.Q(state_due_at__lt=now)
     )
 
 
@@ -142,13 +143,18 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def overdue_deadline(self, now=None):
+        """The deadline that makes the case overdue (``overdue_condition``): the earlier of the
+        processing and the current state's deadline that passed; None if it is not overdue."""
+        if self.closed_at is not None or self.decided_at is not None:
+            return None
+        now = now or timezone.now()
+        passed = [due for due in (self.due_at, self.state_due_at) if due is not None and due < now]
+        return min(passed, default=None)
+
     def is_overdue(self, now=None) -> bool:
         """``overdue_condition`` for one case."""
-        now = now or timezone.now()
-        if self.closed_at is not None:
-            return False
-        processing = self.decided_at is None and self.due_at is not None and self.due_at < now
-        return processing or (self.state_due_at is not None and self.state_due_at < now)
+        return self.overdue_deadline(now) is not None
 
     def waiting_seconds_until(self, moment) -> int:
         """Time spent waiting for the applicant up to ``moment``, including a wait still running."""

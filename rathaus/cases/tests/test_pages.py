@@ -449,3 +449,63 @@ def test_inbox_search_finds_decided_and_closed_cases(
         reverse("backoffice:inbox"), {"q": decided.reference, "state": "closed"}
     ).content.decode()
     assert f">{decided.reference}</a>" not in body
+
+
+def _due_cell(html: str, reference: str) -> str:
+    import re
+
+    row = re.search(rf">{reference}</a>.*?</tr>", html, re.S)
+    assert row, reference
+    return re.findall(r'<td class="kern-table__cell">(.*?)</td>', row.group(0), re.S)[-2]
+
+
+def test_inbox_shows_the_deadline_that_is_overdue(service, citizen, caseworker, caseworker_client):
+    """A case overdue by its step deadline shows that date, not its later processing deadline
+    (was: "überfällig 19.12.2026", a date in the future); the earlier passed deadline wins."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    now = timezone.now()
+    step_late = make_case(service, applicant=citizen)
+    Case.objects.filter(pk=step_late.pk).update(
+        due_at=now + timezone.timedelta(days=20), state_due_at=now - timezone.timedelta(days=2)
+    )
+    both_late = make_case(service, applicant=citizen)
+    Case.objects.filter(pk=both_late.pk).update(
+        due_at=now - timezone.timedelta(days=1), state_due_at=now - timezone.timedelta(days=5)
+    )
+    on_time = make_case(service, applicant=citizen)
+    Case.objects.filter(pk=on_time.pk).update(
+        due_at=now + timezone.timedelta(days=9), state_due_at=now + timezone.timedelta(days=1)
+    )
+
+    def day(moment):
+        return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+    html = caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    cell = _due_cell(html, step_late.reference)
+    assert "überfällig" in cell and day(now - timezone.timedelta(days=2)) in cell
+    assert day(now + timezone.timedelta(days=20)) not in cell
+    cell = _due_cell(html, both_late.reference)
+    assert "überfällig" in cell and day(now - timezone.timedelta(days=5)) in cell
+    cell = _due_cell(html, on_time.reference)
+    assert "überfällig" not in cell and day(now + timezone.timedelta(days=9)) in cell
+
+
+def test_decided_and_closed_cases_are_not_marked_overdue(service, citizen, caseworker, caseworker_client):
+    """Also when their state's deadline passed (the decided state's period before closing) or
+    their processing deadline lies in the past: found by search, they carry no overdue mark."""
+    from django.utils import timezone
+
+    from rathaus.cases.selectors import department_inbox
+
+    decided = make_case(service, applicant=citizen)
+    case_transition(case=decided, acting_user=caseworker, transition="start_review")
+    case_decide(case=decided, acting_user=caseworker, outcome="granted", reasoning="Passt.")
+    past = timezone.now() - timezone.timedelta(days=40)
+    Case.objects.filter(pk=decided.pk).update(due_at=past, state_due_at=past)
+    decided.refresh_from_db()
+    assert decided.overdue_deadline() is None and not decided.is_overdue()
+    assert not department_inbox(caseworker, state="decided", overdue=True).exists()
+    html = caseworker_client.get(reverse("backoffice:inbox"), {"q": decided.reference}).content.decode()
+    assert "überfällig" not in _due_cell(html, decided.reference)
