@@ -139,7 +139,7 @@ def _detail_page(request, case: Case, *, bound: dict | None = None, status: int 
         "title": case.reference,
         "state_label": workflow.state_label(case.state),
         "rows": selectors.submission_summary_rows(case.submission),
-        "uploads": Upload.objects.filter(submission_id=case.submission_id),
+        "uploads": selectors.submission_uploads(case.submission),
         "documents": case.documents.all(),
         "notes": case.notes.select_related("author"),
         "timeline": case.events.select_related("actor"),
@@ -380,7 +380,7 @@ def upload_download(request, reference: str, upload_id):
     response = FileResponse(
         upload.file.open("rb"),
         as_attachment=True,
-        filename=f"{case.reference}-{upload.field_name}",
+        filename=selectors.upload_download_name(case, upload),
         content_type=upload.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

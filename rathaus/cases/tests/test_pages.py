@@ -509,3 +509,82 @@ def test_decided_and_closed_cases_are_not_marked_overdue(service, citizen, casew
     assert not department_inbox(caseworker, state="decided", overdue=True).exists()
     html = caseworker_client.get(reverse("backoffice:inbox"), {"q": decided.reference}).content.decode()
     assert "überfällig" not in _due_cell(html, decided.reference)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_submitted_files_show_their_question_and_download_with_their_type(
+    service, citizen, caseworker_client
+):
+    """Each file is listed with the question it answers, and downloads with the ending of the
+    type sniffed on upload (was: "RBG-…-residence_proof" without an ending)."""
+    from django.core.files.base import ContentFile
+
+    from rathaus.forms.models import FormVersion, Upload
+
+    version = service.form_definition.current_version()
+    schema = {
+        "title": "Testantrag",
+        "steps": [
+            {
+                "id": "angaben",
+                "title": "Angaben",
+                "fields": [
+                    {"name": "reason", "type": "text", "label": "Grund des Antrags"},
+                    {"name": "residence_proof", "type": "file", "label": "Meldebescheinigung"},
+                    {"name": "photo", "type": "file", "label": {"de": "Lichtbild", "en": "Photo"}},
+                ],
+            }
+        ],
+    }
+    FormVersion.objects.filter(pk=version.pk).update(schema=schema)
+    case = make_case(service, applicant=citizen)
+    uploads = {}
+    for field_name, content, content_type, name in (
+        ("photo", PNG, "image/png", "x.png"),
+        ("residence_proof", PDF_BYTES, "application/pdf", "scan"),
+    ):
+        upload = Upload(
+            submission=case.submission,
+            owner=citizen,
+            field_name=field_name,
+            original_name=name,
+            content_type=content_type,
+            size=len(content),
+            sha256="0" * 64,
+        )
+        upload.file.save("upload", ContentFile(content), save=True)
+        uploads[field_name] = upload
+
+    html = caseworker_client.get(reverse("backoffice:detail", args=[case.reference])).content.decode()
+    proof_url = reverse("backoffice:upload", args=[case.reference, uploads["residence_proof"].pk])
+    photo_url = reverse("backoffice:upload", args=[case.reference, uploads["photo"].pk])
+    assert f'Meldebescheinigung: <a class="kern-link" href="{proof_url}"' in html
+    assert f'Lichtbild: <a class="kern-link" href="{photo_url}"' in html
+    assert html.index(proof_url) < html.index(photo_url)  # in form order
+
+    proof = caseworker_client.get(proof_url)
+    assert proof["Content-Disposition"] == f'attachment; filename="{case.reference}-residence_proof.pdf"'
+    assert proof["Content-Type"] == "application/pdf"
+    photo = caseworker_client.get(photo_url)
+    assert photo["Content-Disposition"] == f'attachment; filename="{case.reference}-photo.png"'
+
+
+def test_applicant_downloads_evidence_with_its_ending(case, caseworker, citizen, citizen_client):
+    """The applicant side: evidence sent with an answer downloads with the ending of its type."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rathaus.cases.services import information_request_answer, information_request_create
+
+    info = information_request_create(case=case, acting_user=caseworker, message="Bitte Foto")
+    information_request_answer(
+        information_request=info,
+        acting_user=citizen,
+        answer="",
+        upload=SimpleUploadedFile("foto", PNG, content_type="image/png"),
+    )
+    evidence = case.documents.get(kind=DocumentKind.EVIDENCE)
+    response = citizen_client.get(reverse("cases:document", args=[case.reference, evidence.pk]))
+    assert response["Content-Disposition"].endswith('-evidence.png"')
