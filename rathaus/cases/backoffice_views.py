@@ -109,18 +109,29 @@ def bulk_assign(request):
 
 @login_required_for(PROCESS)
 def case_detail(request, reference: str):
-    case = _case(request, reference)
+    return _detail_page(request, _case(request, reference))
+
+
+def _detail_page(request, case: Case, *, bound: dict | None = None, status: int = 200):
+    """The case page. ``bound`` holds a form the person filled in that was not accepted, by its
+    place on the page ("request_form", "decide_form", "note_form", "message_form", or
+    "step:<name>" for a workflow step): it is shown again as typed, so nothing is lost, even if
+    the step is no longer offered in the case's current state."""
+    bound = bound or {}
     services.case_record_read(case=case, acting_user=request.user, request=request)
     workflow = workflow_for_service(case.service)
     roles = services.case_roles(case=case, user=request.user)
+    available = workflow.available(case.state, roles)
     plain_steps = [
-        t
-        for t in workflow.available(case.state, roles)
-        if workflow.kind(t.target) not in (StateKind.WAITING, StateKind.DECISION)
+        t for t in available if workflow.kind(t.target) not in (StateKind.WAITING, StateKind.DECISION)
     ]
+    typed_steps = {key.removeprefix("step:"): form for key, form in bound.items() if key.startswith("step:")}
+    for name in typed_steps.keys() - {t.name for t in plain_steps}:
+        if name in workflow.transitions:
+            plain_steps.append(workflow.transitions[name])
     version = {"version": case.version}
     can = {
-        kind: bool([t for t in workflow.available(case.state, roles) if workflow.kind(t.target) == kind])
+        kind: any(workflow.kind(t.target) == kind for t in available)
         for kind in (StateKind.WAITING, StateKind.DECISION)
     }
     context = {
@@ -128,50 +139,94 @@ def case_detail(request, reference: str):
         "title": case.reference,
         "state_label": workflow.state_label(case.state),
         "rows": selectors.submission_summary_rows(case.submission),
-        "uploads": Upload.objects.filter(submission_id=case.submission_id),
+        "uploads": selectors.submission_uploads(case.submission),
         "documents": case.documents.all(),
         "notes": case.notes.select_related("author"),
         "timeline": case.events.select_related("actor"),
         "information_requests": case.information_requests.all(),
         "steps": [
-            (t, TransitionForm(initial={**version, "transition": t.name}, prefix=t.name)) for t in plain_steps
+            (
+                t,
+                typed_steps.get(t.name)
+                or TransitionForm(initial={**version, "transition": t.name}, prefix=t.name),
+            )
+            for t in plain_steps
         ],
-        "request_form": InformationRequestForm(initial=version) if can[StateKind.WAITING] else None,
-        "decide_form": DecideForm(initial=version) if can[StateKind.DECISION] else None,
+        "request_form": bound.get("request_form")
+        or (InformationRequestForm(initial=version) if can[StateKind.WAITING] else None),
+        "decide_form": bound.get("decide_form")
+        or (DecideForm(initial=version) if can[StateKind.DECISION] else None),
         "assign_form": AssignForm(
             initial={**version, "assignee": case.assigned_to_id},
             staff=selectors.department_staff(case.department_id),
         ),
-        "note_form": NoteForm(),
-        "message_form": MessageForm() if case.applicant_id else None,
+        "note_form": bound.get("note_form") or NoteForm(),
+        "message_form": bound.get("message_form") or (MessageForm() if case.applicant_id else None),
         "processing_time": selectors.case_processing_time(case),
         "webhooks": case.webhook_deliveries.select_related("case"),
     }
-    return render(request, "cases/backoffice/case_detail.html", context)
+    return render(request, "cases/backoffice/case_detail.html", context, status=status)
+
+
+def _shown_again(form, case: Case):
+    """``form`` as typed, carrying the version of the case as the page now shows it: having
+    seen the current state, the person may send it again."""
+    if "version" not in form.fields:
+        return form
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(case.version)
+    again = type(form)(data, prefix=form.prefix)
+    again.is_valid()
+    return again
+
+
+def _submit(request, reference: str, *, form, slot: str, action, success: str):
+    """Run ``action`` with the valid ``form`` and go back to the case page. If the form is not
+    valid or the service refuses (someone changed the case meanwhile, the step is no longer
+    possible), show the case page again with the form as typed and say why: 409 for a stale
+    version, 403 for a refusal, 400 for invalid input."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except services.StaleCaseError as exc:
+            messages.error(request, _error_text(exc))
+            status = 409
+        except PermissionDenied as exc:
+            messages.error(request, _error_text(exc))
+            status = 403
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            status = 400
+        else:
+            messages.success(request, success)
+            return redirect("backoffice:detail", reference=reference)
+    else:
+        _form_errors(request, form)
+        status = 400
+    case = _case(request, reference)
+    return _detail_page(request, case, bound={slot: _shown_again(form, case)}, status=status)
 
 
 @require_POST
 @login_required_for(PROCESS)
 def transition(request, reference: str):
     case = _case(request, reference)
-    name = request.POST.get("transition_name", "")
-    form = TransitionForm(request.POST, prefix=name)
-    if form.is_valid():
-        _run(
-            request,
-            lambda: services.case_transition(
-                case=case,
-                acting_user=request.user,
-                transition=form.cleaned_data["transition"],
-                message=form.cleaned_data["message"],
-                expected_version=form.cleaned_data["version"],
-                request=request,
-            ),
-            _("The status has been changed."),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("backoffice:detail", reference=case.reference)
+    name = request.POST.get("transition_name", "")[:64]
+    return _submit(
+        request,
+        case.reference,
+        form=TransitionForm(request.POST, prefix=name),
+        slot=f"step:{name}",
+        action=lambda data: services.case_transition(
+            case=case,
+            acting_user=request.user,
+            transition=data["transition"],
+            message=data["message"],
+            expected_version=data["version"],
+            request=request,
+        ),
+        success=_("The status has been changed."),
+    )
 
 
 @require_POST
@@ -220,81 +275,73 @@ def assign(request, reference: str):
 @login_required_for(PROCESS)
 def note_add(request, reference: str):
     case = _case(request, reference)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        _run(
-            request,
-            lambda: services.case_add_note(
-                case=case, acting_user=request.user, text=form.cleaned_data["text"], request=request
-            ),
-            _("The note has been saved."),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("backoffice:detail", reference=case.reference)
+    return _submit(
+        request,
+        case.reference,
+        form=NoteForm(request.POST),
+        slot="note_form",
+        action=lambda data: services.case_add_note(
+            case=case, acting_user=request.user, text=data["text"], request=request
+        ),
+        success=_("The note has been saved."),
+    )
 
 
 @require_POST
 @login_required_for(PROCESS)
 def message_send(request, reference: str):
     case = _case(request, reference)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        _run(
-            request,
-            lambda: services.case_message_send(
-                case=case, acting_user=request.user, text=form.cleaned_data["text"], request=request
-            ),
-            _("The message has been sent to the applicant's mailbox."),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("backoffice:detail", reference=case.reference)
+    return _submit(
+        request,
+        case.reference,
+        form=MessageForm(request.POST),
+        slot="message_form",
+        action=lambda data: services.case_message_send(
+            case=case, acting_user=request.user, text=data["text"], request=request
+        ),
+        success=_("The message has been sent to the applicant's mailbox."),
+    )
 
 
 @require_POST
 @login_required_for(PROCESS)
 def information_request(request, reference: str):
     case = _case(request, reference)
-    form = InformationRequestForm(request.POST)
-    if form.is_valid():
-        _run(
-            request,
-            lambda: services.information_request_create(
-                case=case,
-                acting_user=request.user,
-                message=form.cleaned_data["message"],
-                expected_version=form.cleaned_data["version"],
-                request=request,
-            ),
-            _("The request has been sent to the applicant."),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("backoffice:detail", reference=case.reference)
+    return _submit(
+        request,
+        case.reference,
+        form=InformationRequestForm(request.POST),
+        slot="request_form",
+        action=lambda data: services.information_request_create(
+            case=case,
+            acting_user=request.user,
+            message=data["message"],
+            expected_version=data["version"],
+            request=request,
+        ),
+        success=_("The request has been sent to the applicant."),
+    )
 
 
 @require_POST
 @login_required_for(PROCESS)
 def decide(request, reference: str):
     case = _case(request, reference)
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        _run(
-            request,
-            lambda: services.case_decide(
-                case=case,
-                acting_user=request.user,
-                outcome=form.cleaned_data["outcome"],
-                reasoning=form.cleaned_data["reasoning"],
-                expected_version=form.cleaned_data["version"],
-                request=request,
-            ),
-            _("The notice has been issued and delivered."),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("backoffice:detail", reference=case.reference)
+    return _submit(
+        request,
+        case.reference,
+        form=DecideForm(request.POST),
+        slot="decide_form",
+        action=lambda data: services.case_decide(
+            case=case,
+            acting_user=request.user,
+            outcome=data["outcome"],
+            reasoning=data["reasoning"],
+            expected_version=data["version"],
+            request=request,
+        ),
+        success=_("The notice has been issued and delivered."),
+    )
 
 
 def _audit_staff_download(request, case: Case) -> None:
@@ -333,7 +380,7 @@ def upload_download(request, reference: str, upload_id):
     response = FileResponse(
         upload.file.open("rb"),
         as_attachment=True,
-        filename=f"{case.reference}-{upload.field_name}",
+        filename=selectors.upload_download_name(case, upload),
         content_type=upload.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -345,17 +392,20 @@ def upload_download(request, reference: str, upload_id):
 def counter_intake(request):
     """Antrag erfassen: start the service's form for a person; submitting it opens the case
     with the channel and the applicant recorded, through the same form and services."""
-    form = CounterIntakeForm(request.POST or None)
+    form = CounterIntakeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        service = form.cleaned_data["service"]
-        draft = services.counter_draft_start(
-            acting_user=request.user,
-            service=service,
-            channel=form.cleaned_data["channel"],
-            applicant=form.cleaned_data["email"],
-            session=request.session,
-        )
-        return redirect("forms:resume", draft_id=draft.pk)
+        try:
+            draft = services.counter_draft_start(
+                acting_user=request.user,
+                service=form.cleaned_data["service"],
+                channel=form.cleaned_data["channel"],
+                applicant=form.cleaned_data["email"],
+                session=request.session,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("service", _error_text(exc))
+        else:
+            return redirect("forms:resume", draft_id=draft.pk)
     return render(
         request,
         "core/form_page.html",

@@ -12,6 +12,7 @@ from rathaus.core.forms import KernForm
 
 from .constants import CaseState
 from .models import NoticeOutcome
+from .rules import department_role_ids
 from .selectors import INBOX_SORTS
 
 
@@ -144,7 +145,12 @@ class InboxFilterForm(KernForm):
         label=_("Received by"), required=False, choices=[("", _("all channels")), *list(Channel.choices)]
     )
     overdue = forms.BooleanField(label=_("only overdue"), required=False)
-    q = forms.CharField(label=_("Reference"), required=False, max_length=32)
+    q = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=32,
+        help_text=_("Searches all cases of your department, also decided and closed ones."),
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -163,7 +169,9 @@ class InboxFilterForm(KernForm):
 
 
 class CounterIntakeForm(KernForm):
-    """Antrag erfassen: a member of staff enters an application for a person."""
+    """Antrag erfassen: a member of staff enters an application for a person. Only services of
+    the departments where ``user`` processes cases are offered: the case lands in their inbox
+    (``counter_draft_start`` checks the same)."""
 
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
     channel = forms.ChoiceField(
@@ -177,10 +185,13 @@ class CounterIntakeForm(KernForm):
         help_text=_("If the person has an account, the application appears in it."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = (
-            Service.objects.filter(form_definition__versions__published_at__isnull=False)
+            Service.objects.filter(
+                form_definition__versions__published_at__isnull=False,
+                department_id__in=department_role_ids(user),
+            )
             .distinct()
             .order_by("name")
         )

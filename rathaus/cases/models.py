@@ -68,10 +68,11 @@ class ServiceWorkflow(models.Model):
 
 
 def overdue_condition(now) -> models.Q:
-    """Cases past a deadline that still runs: the processing deadline until the decision, the
-    current state's deadline while the case is in it. Closed cases are never overdue."""
-    return models.Q(closed_at__isnull=True) & (
-        (models.Q(decided_at__isnull=True) & models.Q(due_at__lt=now)) | models.Q(state_due_at__lt=now)
+    """Cases past a deadline while the department still has to decide them: the processing
+    deadline or the current state's deadline. Decided and closed cases are never overdue (what
+    follows a decision, such as the appeal period before closing, is not late work)."""
+    return models.Q(closed_at__isnull=True, decided_at__isnull=True) & (
+        models.Q(due_at__lt=now) | models.Q(state_due_at__lt=now)
     )
 
 
@@ -142,13 +143,18 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def overdue_deadline(self, now=None):
+        """The deadline that makes the case overdue (``overdue_condition``): the earlier of the
+        processing and the current state's deadline that passed; None if it is not overdue."""
+        if self.closed_at is not None or self.decided_at is not None:
+            return None
+        now = now or timezone.now()
+        passed = [due for due in (self.due_at, self.state_due_at) if due is not None and due < now]
+        return min(passed, default=None)
+
     def is_overdue(self, now=None) -> bool:
         """``overdue_condition`` for one case."""
-        now = now or timezone.now()
-        if self.closed_at is not None:
-            return False
-        processing = self.decided_at is None and self.due_at is not None and self.due_at < now
-        return processing or (self.state_due_at is not None and self.state_due_at < now)
+        return self.overdue_deadline(now) is not None
 
     def waiting_seconds_until(self, moment) -> int:
         """Time spent waiting for the applicant up to ``moment``, including a wait still running."""
@@ -212,8 +218,18 @@ class CaseNote(models.Model):
         return f"note {self.pk}"
 
 
+class InformationRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Requests still waiting for the applicant's answer: neither answered nor withdrawn."""
+        return self.filter(answered_at__isnull=True, withdrawn_at__isnull=True)
+
+
 class InformationRequest(models.Model):
-    """Nachforderung: the administration asks the applicant for missing information."""
+    """Nachforderung: the administration asks the applicant for missing information.
+
+    A request ends either answered by the applicant or withdrawn, when the case leaves the
+    waiting state another way (staff resume the review, the applicant withdraws the
+    application); a case has at most one open request."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_requests")
     requested_by = models.ForeignKey(
@@ -223,17 +239,33 @@ class InformationRequest(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InformationRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(answered_at__isnull=True), name="cases_one_open_request"
-            )
+                fields=["case"],
+                condition=models.Q(answered_at__isnull=True, withdrawn_at__isnull=True),
+                name="cases_one_open_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | models.Q(withdrawn_at__isnull=True),
+                name="cases_request_answered_or_withdrawn",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.withdrawn_at is None
 
 
 class DocumentKind(models.TextChoices):

@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 
 from rathaus.accounts.constants import DEPARTMENT_ROLES
 from rathaus.accounts.models import User
+from rathaus.forms.constants import FILE_EXTENSIONS, FILE_KINDS
+from rathaus.forms.models import Upload
 
 from .models import Case, CaseEvent, WebhookDelivery, overdue_condition
 from .rules import department_role_ids
@@ -24,6 +26,8 @@ __all__ = [
     "failed_webhook_deliveries",
     "public_timeline",
     "submission_summary_rows",
+    "submission_uploads",
+    "upload_download_name",
 ]
 
 INBOX_SORTS = {
@@ -50,12 +54,16 @@ def department_inbox(
     include_closed: bool = False,
     channel: str = "",
 ) -> QuerySet[Case]:
-    """The cases of the departments ``user`` processes; overdue cases first, then ``sort``."""
+    """The cases of the departments ``user`` processes; overdue cases first, then ``sort``.
+
+    Without a chosen ``state`` only the work still to do is listed (open and undecided), unless
+    ``include_closed`` or a search ``query``: a reference looked up is found in every state."""
     now = timezone.now()
+    query = query.strip()[:32]
     cases = Case.objects.for_departments(department_role_ids(user)).select_related(
         "service__workflow", "department", "assigned_to"
     )
-    if not include_closed and not state:
+    if not include_closed and not state and not query:
         cases = cases.in_processing()
     if state:
         cases = cases.filter(state=state)
@@ -68,8 +76,8 @@ def department_inbox(
     overdue_q = overdue_condition(now)
     if overdue:
         cases = cases.filter(overdue_q)
-    if query.strip():
-        cases = cases.filter(reference__icontains=query.strip()[:32])
+    if query:
+        cases = cases.filter(reference__icontains=query)
     cases = cases.annotate(
         overdue_rank=When_(When(overdue_q, then=Value(0)), default=Value(1), output_field=IntegerField())
     )
@@ -136,6 +144,41 @@ def submission_summary_rows(submission, language: str | None = None) -> list[tup
             for key, value in (submission.data or {}).items()
             if not key.startswith("_")
         ]
+
+
+def submission_uploads(submission, language: str | None = None) -> list[tuple[str, Upload]]:
+    """The files of a submission as ``(label, upload)``: the label of the question each file
+    answers (a group's question with the group's label), in form order; the field's name if the
+    definition cannot be read."""
+    language = language or get_language() or "de"
+    uploads = list(Upload.objects.filter(submission_id=submission.pk).order_by("created_at", "pk"))
+    if not uploads:
+        return []
+    labels: dict[str, str] = {}
+    try:
+        from rathaus.forms.engine import FormSpec
+
+        spec = FormSpec.from_json(submission.form_version.schema)
+        fields = spec.all_fields
+        for name, fld in fields.items():
+            label = fld.label(language) or name
+            group = fields.get(fld.group) if fld.group else None
+            labels[name] = f"{group.label(language)}: {label}" if group is not None else label
+    except Exception:  # an unreadable definition must not hide the files
+        labels = {}
+    order = {name: index for index, name in enumerate(labels)}
+    uploads.sort(key=lambda upload: order.get(upload.field_name, len(order)))
+    return [(labels.get(upload.field_name) or upload.field_name, upload) for upload in uploads]
+
+
+def upload_download_name(case: Case, upload: Upload) -> str:
+    """The name a submitted file is downloaded under: reference, question and the ending of its
+    type as sniffed on upload ("RBG-2026-000184-residence_proof.pdf")."""
+    kind = next(
+        (kind for kind, content_type in FILE_KINDS.items() if content_type == upload.content_type), None
+    )
+    extension = FILE_EXTENSIONS[kind].split(",")[0] if kind else ""
+    return f"{case.reference}-{upload.field_name}{extension}"
 
 
 def _plain(value) -> str:

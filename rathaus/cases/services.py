@@ -297,10 +297,25 @@ def _apply(
             % {"step": transition.label, "roles": allowed}
         )
     from_state = case.state
-    _enter_state(case, workflow, transition.target, timezone.now())
+    now = timezone.now()
+    if workflow.kind(from_state) == StateKind.WAITING:
+        _open_requests_withdraw(case, actor=actor, now=now)
+    _enter_state(case, workflow, transition.target, now)
     case.version += 1
     case.save()
     return _event(case, kind=kind, actor=actor, message=message, from_state=from_state, to_state=case.state)
+
+
+def _open_requests_withdraw(case: Case, *, actor, now: dt.datetime) -> int:
+    """The case leaves its waiting state without an answer (staff resume the review, the
+    applicant withdraws the application): a request still open is withdrawn, so the applicant
+    is no longer asked to answer it and a new request can be made later. An answer records
+    itself before the case moves on, so its request is not open here."""
+    return (
+        InformationRequest.objects.filter(case=case)
+        .open()
+        .update(withdrawn_at=now, withdrawn_by=actor if getattr(actor, "is_authenticated", False) else None)
+    )
 
 
 def _transition_into(workflow: Workflow, case: Case, kind: str, roles: set[str]) -> str:
@@ -554,11 +569,16 @@ def _case_of_key(idempotency_key: str, acting_user) -> Case | None:
 def counter_draft_start(*, acting_user, service, channel: str, applicant: User | None, session):
     """Antrag erfassen: staff start the service's current form for a person who applies at the
     counter, by post or by phone. Submitting it opens the case like an online application, with
-    the channel and (if the person has an account) the applicant recorded."""
+    the channel and (if the person has an account) the applicant recorded.
+
+    Only for services of a department where the member of staff processes cases: the case lands
+    in their inbox and they see it after submitting."""
     from rathaus.forms.services import draft_start
 
     if not StaffRole.objects.filter(user_id=acting_user.pk, kind__in=DEPARTMENT_ROLES).exists():
         raise PermissionDenied(_("Only caseworkers enter applications."))
+    if not _processes(acting_user, service.department_id):
+        raise PermissionDenied(_("You can only enter applications for services of your own department."))
     version = service.form_definition.current_version()
     if version is None:
         raise ValidationError(_("This service has no published form."))
@@ -753,6 +773,14 @@ def information_request_create(
     if not message.strip():
         raise ValidationError(_("Please say what is missing."))
     locked = _lock(case, expected_version)
+    if locked.information_requests.open().exists():
+        raise ValidationError(
+            _(
+                "An information request to the applicant is still open. Wait for the answer, or "
+                "resume the review, before asking again."
+            ),
+            code="request_open",
+        )
     workflow = workflow_for_service(locked.service)
     name = _transition_into(workflow, locked, StateKind.WAITING, roles)
     event = _apply(
@@ -806,6 +834,8 @@ def information_request_answer(
         raise PermissionDenied(_("Only the applicant may answer this request."))
     if info.answered_at is not None:
         raise ValidationError(_("This request has already been answered."))
+    if info.withdrawn_at is not None:
+        raise ValidationError(_("This request has been withdrawn: no answer is needed any more."))
     if not answer.strip() and upload is None:
         raise ValidationError(_("Please write an answer or attach a file."))
     locked = _lock(case, None)

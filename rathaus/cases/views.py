@@ -70,7 +70,7 @@ def _withdrawable(case: Case) -> bool:
 def case_detail(request, reference: str):
     case = _own_case(request, reference)
     workflow = workflow_for_service(case.service)
-    open_request = case.information_requests.filter(answered_at__isnull=True).first()
+    open_request = case.information_requests.open().first()
     context = {
         "case": case,
         "title": case.service.display_name,
@@ -167,7 +167,10 @@ def _after_submit(request, case: Case):
         messages.success(
             request, _("The application has been recorded as %(reference)s.") % {"reference": case.reference}
         )
-        return redirect("backoffice:detail", reference=case.reference)
+        # Staff enter applications of their own departments (counter_draft_start); should the role
+        # have ended meanwhile, the confirmation with reference and receipt is still theirs to see.
+        if request.user.has_perm("cases.process_case", case):
+            return redirect("backoffice:detail", reference=case.reference)
     return redirect("cases:submitted", reference=case.reference)
 
 

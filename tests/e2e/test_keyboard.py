@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import CITIZEN_EMAIL, visit
+from .helpers import CASEWORKER_EMAIL, CITIZEN_EMAIL, log_in, pass_second_factor, visit
 
 pytestmark = pytest.mark.browser
 
@@ -121,3 +121,19 @@ def test_the_brand_and_result_cards_get_the_kern_focus_ring(page, demo):
     for selector in ("header a.rathaus-brand", "main .kern-card a.kern-link--stretched"):
         tab_to(page, selector)
         assert ring_width() >= 3, selector
+
+
+def test_a_scrollable_table_region_shows_the_focus_ring(page, demo):
+    """The inbox's table region takes the keyboard focus (to scroll a wide table) and must show
+    it: KERN removes its ring on :focus-visible, rathaus.css puts it back (WCAG 2.4.7)."""
+    log_in(page, CASEWORKER_EMAIL, demo.DEMO_PASSWORD)
+    pass_second_factor(page)
+    visit(page, "/verwaltung/vorgaenge/")
+    region = "main .kern-table-responsive[tabindex='0']"
+    assert page.locator(region).count() >= 1, "the inbox shows no table region"
+    page.locator("main form[role=search] button[type=submit]").focus()
+    tab_to(page, region)
+    assert active(page, "el.matches(':focus-visible')")
+    assert_focus_visible(page, "the inbox's table region")
+    width = active(page, "parseFloat(getComputedStyle(el).outlineWidth)")
+    assert width >= 3, width

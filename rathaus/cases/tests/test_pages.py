@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rathaus.cases.models import Case, DocumentKind
+from rathaus.cases.models import Case, DocumentKind, Notice
 from rathaus.cases.services import case_decide, case_transition
 from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditEntry
@@ -308,3 +308,291 @@ def test_inbox_shows_and_filters_the_channel(service, citizen, caseworker, casew
     assert by_post.reference in everything and online.reference in everything
     # An unknown channel is a refused filter, not an error.
     assert caseworker_client.get(reverse("backoffice:inbox"), {"channel": "fax"}).status_code == 200
+
+
+def test_counter_intake_offers_only_services_of_the_own_department(
+    service, other_service, caseworker_client, other_caseworker_client
+):
+    """The Standesamt's caseworker is offered the Standesamt's services only: a case entered for
+    another department would land in an inbox they cannot open."""
+    own = caseworker_client.get(reverse("backoffice:counter_intake")).content.decode()
+    assert service.display_name in own and other_service.display_name not in own
+    other = other_caseworker_client.get(reverse("backoffice:counter_intake")).content.decode()
+    assert other_service.display_name in other and service.display_name not in other
+
+
+def test_counter_intake_refuses_a_forged_service_of_another_department(
+    service, other_service, caseworker, caseworker_client
+):
+    from rathaus.forms.models import Draft
+
+    response = caseworker_client.post(
+        reverse("backoffice:counter_intake"), {"service": other_service.pk, "channel": "counter"}
+    )
+    assert response.status_code == 200
+    assert 'id="id_service-error"' in response.content.decode()
+    assert not Draft.objects.exists()
+
+
+def test_counter_draft_start_refuses_another_departments_service(other_service, caseworker, client):
+    from django.core.exceptions import PermissionDenied
+
+    from rathaus.cases.services import counter_draft_start
+    from rathaus.forms.models import Draft
+
+    with pytest.raises(PermissionDenied):
+        counter_draft_start(
+            acting_user=caseworker,
+            service=other_service,
+            channel="counter",
+            applicant=None,
+            session=client.session,
+        )
+    assert not Draft.objects.exists()
+
+
+def _stale_page_keeps(response, text: str) -> str:
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "zwischenzeitlich" in html or "meantime" in html
+    assert text in html
+    return html
+
+
+def test_a_stale_information_request_keeps_the_typed_text(case, caseworker, colleague, caseworker_client):
+    """Two caseworkers on one case: the second one's request is refused as stale, and the page
+    shows it again as typed (with the current version, so sending it again after a look works)."""
+    import re
+
+    shown = case.version
+    case_transition(case=case, acting_user=colleague, transition="start_review")
+    text = "Bitte reichen Sie die Meldebescheinigung nach."
+    response = caseworker_client.post(
+        reverse("backoffice:information_request", args=[case.reference]), {"message": text, "version": shown}
+    )
+    html = _stale_page_keeps(response, text)
+    assert '<details class="kern-accordion" open>' in html
+    current = Case.objects.get(pk=case.pk)
+    assert current.state == "in_review" and not current.information_requests.exists()
+    version = re.search(r'name="version" value="(\d+)"[^>]* id="id_request_version"', html)
+    assert version and int(version.group(1)) == current.version
+    again = caseworker_client.post(
+        reverse("backoffice:information_request", args=[case.reference]),
+        {"message": text, "version": version.group(1)},
+    )
+    assert again.status_code == 302
+    assert Case.objects.get(pk=case.pk).information_requests.get().message == text
+
+
+def test_a_stale_notice_keeps_outcome_and_reasons(case, caseworker, colleague, caseworker_client):
+    from rathaus.cases.services import case_claim
+
+    case_transition(case=case, acting_user=caseworker, transition="start_review")
+    shown = Case.objects.get(pk=case.pk).version
+    case_claim(case=Case.objects.get(pk=case.pk), acting_user=colleague)
+    reasons = "Die Voraussetzungen liegen vor; der Wohnsitz ist nachgewiesen."
+    response = caseworker_client.post(
+        reverse("backoffice:decide", args=[case.reference]),
+        {"outcome": "partly_granted", "reasoning": reasons, "version": shown},
+    )
+    html = _stale_page_keeps(response, reasons)
+    assert 'value="partly_granted" id="id_decide_outcome_1" required checked' in html
+    assert Case.objects.get(pk=case.pk).state == "in_review"
+    assert not Notice.objects.filter(case=case).exists()
+
+
+def test_a_stale_step_keeps_its_message_even_if_the_step_is_gone(case, colleague, caseworker_client):
+    """The colleague already started the review: the step is no longer offered, but its typed
+    message is shown again with the reason, not dropped."""
+    shown = case.version
+    case_transition(case=case, acting_user=colleague, transition="start_review")
+    text = "Wir prüfen Ihren Antrag jetzt."
+    response = caseworker_client.post(
+        reverse("backoffice:transition", args=[case.reference]),
+        {
+            "transition_name": "start_review",
+            "start_review-transition": "start_review",
+            "start_review-version": shown,
+            "start_review-message": text,
+        },
+    )
+    _stale_page_keeps(response, text)
+
+
+def test_invalid_notice_input_keeps_the_reasons(case, caseworker, caseworker_client):
+    """A notice without an outcome is refused, with the reasons kept as typed (was: lost)."""
+    case_transition(case=case, acting_user=caseworker, transition="start_review")
+    stored = Case.objects.get(pk=case.pk)
+    reasons = "Ausführliche Begründung, die nicht verloren gehen darf."
+    response = caseworker_client.post(
+        reverse("backoffice:decide", args=[case.reference]), {"reasoning": reasons, "version": stored.version}
+    )
+    assert response.status_code == 400 and reasons in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == "in_review"
+
+
+def test_inbox_search_finds_decided_and_closed_cases(
+    service, other_service, citizen, other_citizen, caseworker, caseworker_client
+):
+    """Looking up a reference searches every state of the department (was: only open work,
+    so a decided or closed case read "no cases match")."""
+    decided = make_case(service, applicant=citizen)
+    case_transition(case=decided, acting_user=caseworker, transition="start_review")
+    case_decide(case=decided, acting_user=caseworker, outcome="granted", reasoning="Passt.")
+    closed = make_case(service, applicant=citizen)
+    case_transition(case=closed, acting_user=caseworker, transition="start_review")
+    case_decide(case=closed, acting_user=caseworker, outcome="refused", reasoning="Fehlt.")
+    case_transition(case=closed, acting_user=caseworker, transition="close")
+    foreign = make_case(other_service, applicant=other_citizen)
+    Case.objects.filter(pk=foreign.pk).update(closed_at=foreign.created_at)
+
+    for found in (decided, closed):
+        body = caseworker_client.get(reverse("backoffice:inbox"), {"q": found.reference}).content.decode()
+        assert f">{found.reference}</a>" in body, found.state
+    body = caseworker_client.get(reverse("backoffice:inbox"), {"q": foreign.reference}).content.decode()
+    assert f">{foreign.reference}</a>" not in body and "Keine passenden Vorgänge" in body
+    # Without a search the default list stays the open work, and a chosen state still applies.
+    assert decided.reference not in caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    body = caseworker_client.get(
+        reverse("backoffice:inbox"), {"q": decided.reference, "state": "closed"}
+    ).content.decode()
+    assert f">{decided.reference}</a>" not in body
+
+
+def _due_cell(html: str, reference: str) -> str:
+    import re
+
+    row = re.search(rf">{reference}</a>.*?</tr>", html, re.S)
+    assert row, reference
+    return re.findall(r'<td class="kern-table__cell">(.*?)</td>', row.group(0), re.S)[-2]
+
+
+def test_inbox_shows_the_deadline_that_is_overdue(service, citizen, caseworker, caseworker_client):
+    """A case overdue by its step deadline shows that date, not its later processing deadline
+    (was: "überfällig 19.12.2026", a date in the future); the earlier passed deadline wins."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    now = timezone.now()
+    step_late = make_case(service, applicant=citizen)
+    Case.objects.filter(pk=step_late.pk).update(
+        due_at=now + timezone.timedelta(days=20), state_due_at=now - timezone.timedelta(days=2)
+    )
+    both_late = make_case(service, applicant=citizen)
+    Case.objects.filter(pk=both_late.pk).update(
+        due_at=now - timezone.timedelta(days=1), state_due_at=now - timezone.timedelta(days=5)
+    )
+    on_time = make_case(service, applicant=citizen)
+    Case.objects.filter(pk=on_time.pk).update(
+        due_at=now + timezone.timedelta(days=9), state_due_at=now + timezone.timedelta(days=1)
+    )
+
+    def day(moment):
+        return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+    html = caseworker_client.get(reverse("backoffice:inbox")).content.decode()
+    cell = _due_cell(html, step_late.reference)
+    assert "überfällig" in cell and day(now - timezone.timedelta(days=2)) in cell
+    assert day(now + timezone.timedelta(days=20)) not in cell
+    cell = _due_cell(html, both_late.reference)
+    assert "überfällig" in cell and day(now - timezone.timedelta(days=5)) in cell
+    cell = _due_cell(html, on_time.reference)
+    assert "überfällig" not in cell and day(now + timezone.timedelta(days=9)) in cell
+
+
+def test_decided_and_closed_cases_are_not_marked_overdue(service, citizen, caseworker, caseworker_client):
+    """Also when their state's deadline passed (the decided state's period before closing) or
+    their processing deadline lies in the past: found by search, they carry no overdue mark."""
+    from django.utils import timezone
+
+    from rathaus.cases.selectors import department_inbox
+
+    decided = make_case(service, applicant=citizen)
+    case_transition(case=decided, acting_user=caseworker, transition="start_review")
+    case_decide(case=decided, acting_user=caseworker, outcome="granted", reasoning="Passt.")
+    past = timezone.now() - timezone.timedelta(days=40)
+    Case.objects.filter(pk=decided.pk).update(due_at=past, state_due_at=past)
+    decided.refresh_from_db()
+    assert decided.overdue_deadline() is None and not decided.is_overdue()
+    assert not department_inbox(caseworker, state="decided", overdue=True).exists()
+    html = caseworker_client.get(reverse("backoffice:inbox"), {"q": decided.reference}).content.decode()
+    assert "überfällig" not in _due_cell(html, decided.reference)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_submitted_files_show_their_question_and_download_with_their_type(
+    service, citizen, caseworker_client
+):
+    """Each file is listed with the question it answers, and downloads with the ending of the
+    type sniffed on upload (was: "RBG-…-residence_proof" without an ending)."""
+    from django.core.files.base import ContentFile
+
+    from rathaus.forms.models import FormVersion, Upload
+
+    version = service.form_definition.current_version()
+    schema = {
+        "title": "Testantrag",
+        "steps": [
+            {
+                "id": "angaben",
+                "title": "Angaben",
+                "fields": [
+                    {"name": "reason", "type": "text", "label": "Grund des Antrags"},
+                    {"name": "residence_proof", "type": "file", "label": "Meldebescheinigung"},
+                    {"name": "photo", "type": "file", "label": {"de": "Lichtbild", "en": "Photo"}},
+                ],
+            }
+        ],
+    }
+    FormVersion.objects.filter(pk=version.pk).update(schema=schema)
+    case = make_case(service, applicant=citizen)
+    uploads = {}
+    for field_name, content, content_type, name in (
+        ("photo", PNG, "image/png", "x.png"),
+        ("residence_proof", PDF_BYTES, "application/pdf", "scan"),
+    ):
+        upload = Upload(
+            submission=case.submission,
+            owner=citizen,
+            field_name=field_name,
+            original_name=name,
+            content_type=content_type,
+            size=len(content),
+            sha256="0" * 64,
+        )
+        upload.file.save("upload", ContentFile(content), save=True)
+        uploads[field_name] = upload
+
+    html = caseworker_client.get(reverse("backoffice:detail", args=[case.reference])).content.decode()
+    proof_url = reverse("backoffice:upload", args=[case.reference, uploads["residence_proof"].pk])
+    photo_url = reverse("backoffice:upload", args=[case.reference, uploads["photo"].pk])
+    assert f'Meldebescheinigung: <a class="kern-link" href="{proof_url}"' in html
+    assert f'Lichtbild: <a class="kern-link" href="{photo_url}"' in html
+    assert html.index(proof_url) < html.index(photo_url)  # in form order
+
+    proof = caseworker_client.get(proof_url)
+    assert proof["Content-Disposition"] == f'attachment; filename="{case.reference}-residence_proof.pdf"'
+    assert proof["Content-Type"] == "application/pdf"
+    photo = caseworker_client.get(photo_url)
+    assert photo["Content-Disposition"] == f'attachment; filename="{case.reference}-photo.png"'
+
+
+def test_applicant_downloads_evidence_with_its_ending(case, caseworker, citizen, citizen_client):
+    """The applicant side: evidence sent with an answer downloads with the ending of its type."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rathaus.cases.services import information_request_answer, information_request_create
+
+    info = information_request_create(case=case, acting_user=caseworker, message="Bitte Foto")
+    information_request_answer(
+        information_request=info,
+        acting_user=citizen,
+        answer="",
+        upload=SimpleUploadedFile("foto", PNG, content_type="image/png"),
+    )
+    evidence = case.documents.get(kind=DocumentKind.EVIDENCE)
+    response = citizen_client.get(reverse("cases:document", args=[case.reference, evidence.pk]))
+    assert response["Content-Disposition"].endswith('-evidence.png"')

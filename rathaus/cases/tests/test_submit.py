@@ -81,3 +81,20 @@ def test_anonymous_submission_shows_reference_and_receipt_once(service, citizen)
     receipt = client.get(reverse("cases:submitted_receipt", args=[case.reference]))
     assert receipt.status_code == 200
     assert Client().get(reverse("cases:submitted_receipt", args=[case.reference])).status_code == 404
+
+
+def test_counter_entry_of_a_draft_left_from_a_former_role_lands_on_the_confirmation(
+    service, other_service, citizen, other_caseworker, other_caseworker_client
+):
+    """A counter draft of a department the member of staff does not process (left from before,
+    or the role ended meanwhile): submitting it shows the confirmation with reference and
+    receipt, not a 404 on a case page they may not open."""
+    draft = _draft(service, owner=other_caseworker, applicant=citizen, channel="counter")
+    key = uuid.uuid4().hex
+    response = other_caseworker_client.post(
+        reverse("cases:submit", args=[draft.pk]), {"idempotency_key": key}
+    )
+    case = Case.objects.get(submission__idempotency_key=key)
+    assert response["Location"] == reverse("cases:submitted", args=[case.reference])
+    page = other_caseworker_client.get(response["Location"])
+    assert page.status_code == 200 and case.reference in page.content.decode()
