@@ -49,7 +49,7 @@ from rathaus.accounts.constants import TrustLevel
 
 from .conditions import check_rule, evaluate, is_empty, referenced_fields, rule_fields
 from .constants import ADDRESS_PARTS, ONCE_ONLY_KEY
-from .fields import CLEANERS, clean_declaration, empty_value, resolve_date_bound
+from .fields import CLEANERS, clean_declaration, empty_value, file_answer, is_upload_id, resolve_date_bound
 
 __all__ = [
     "FillContext",
@@ -147,6 +147,9 @@ class Field:
     @property
     def once_only(self) -> str | None:
         return self.raw.get("once_only")
+
+    def child(self, name: str) -> Field | None:
+        return next((child for child in self.children if child.name == name), None)
 
     def options(self, language: str) -> list[tuple[str, str]]:
         return [(o["value"], localized(o["label"], language)) for o in self.raw.get("options", [])]
@@ -511,7 +514,10 @@ def _extract(fld: Field, raw: Any, prefix: str = "") -> Any:
     definition knows is read, so anything added by hand is dropped here."""
     key = prefix + fld.name
     if hasattr(raw, "getlist"):
-        if fld.type == "file" or (fld.type == "choice" and fld.multiple):
+        if fld.type == "file":
+            # An empty file input arrives as ``name=""``: no file, not an upload id.
+            return file_answer(raw.getlist(key))
+        if fld.type == "choice" and fld.multiple:
             return raw.getlist(key)
         if fld.type == "address":
             parts = {part: raw.get(f"{key}.{part}") for part in ADDRESS_PARTS}
@@ -530,8 +536,29 @@ def _extract(fld: Field, raw: Any, prefix: str = "") -> Any:
     value = raw.get(fld.name)
     if fld.type == "group":
         return _normalize_rows(fld, value)
+    if fld.type == "file" and value is not None:
+        return file_answer(value)
     if fld.type == "address" and isinstance(value, Mapping):
         return {part: value.get(part) for part in ADDRESS_PARTS}
+    return value
+
+
+def storable_answer(fld: Field, value: Any) -> Any:
+    """What a draft may keep of an answer as entered, even an invalid one: everything but file
+    references that cannot name an upload (empty or not a UUID), which are dropped, also in the
+    rows of a group."""
+    if fld.type == "file":
+        return [item for item in file_answer(value) if is_upload_id(item)] if value is not None else value
+    if fld.type == "group" and isinstance(value, list):
+        return [
+            {
+                name: storable_answer(child, row[name]) if (child := fld.child(name)) else row[name]
+                for name in row
+            }
+            if isinstance(row, Mapping)
+            else row
+            for row in value
+        ]
     return value
 
 
@@ -795,6 +822,7 @@ def _upload_names(spec: FormSpec, data: Mapping[str, Any]) -> dict[str, str]:
             ids += [i for row in data.get(fld.group) or [] for i in row.get(fld.name) or []]
         else:
             ids += list(data.get(fld.name) or [])
+    ids = [i for i in ids if is_upload_id(i)]
     if not ids:
         return {}
     from .models import Upload

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -234,10 +235,29 @@ def clean_declaration(field: Field, value: Any, context: FillContext) -> bool:
     return isinstance(value, str) and value.strip().lower() in _TRUE
 
 
+def is_upload_id(value: Any) -> bool:
+    """Whether ``value`` can name an upload at all (a UUID); anything else names none."""
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def file_answer(value: Any) -> list[Any]:
+    """A file answer as a list without empty entries: a browser sends an empty file input as
+    ``name=""``, which is no file and must never be kept as an id."""
+    values = value if isinstance(value, list) else [value]
+    return [item for item in values if not is_empty(item)]
+
+
 def clean_file(field: Field, value: Any, context: FillContext) -> list[str]:
     """Upload ids; each must be an upload of this draft for this field (checked in the engine)."""
-    values = value if isinstance(value, list) else [value]
-    ids = list(dict.fromkeys(_text(item) for item in values if not is_empty(item)))
+    ids = list(dict.fromkeys(_text(item) for item in file_answer(value)))
+    if not all(is_upload_id(upload_id) for upload_id in ids):
+        raise ValidationError(_("A file reference is not valid. Please upload the file again."))
     limit = field.raw.get("max_files", 1)
     if len(ids) > limit:
         raise ValidationError(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from .conditions import evaluate
 from .constants import ADDRESS_PARTS, DEFAULT_MAX_SIZE_MB, FILE_EXTENSIONS, FILE_KINDS
 from .engine import Field, FillContext, FormSpec, Step, field_html_id, localized, taken_over_value, visibility
-from .fields import address_invalid_parts
+from .fields import address_invalid_parts, is_upload_id
 from .models import Upload
 
 INPUT_TYPES = {"email": "email", "phone": "tel", "date": "date", "number": "text"}
@@ -136,7 +136,9 @@ def _bind(
             for part in ADDRESS_PARTS
         ]
     elif fld.type == "file":
-        ids = [str(v) for v in value or []] if isinstance(value, list) else []
+        # Only ids that can name an upload: a draft may hold ``[""]`` from before empty file
+        # inputs were dropped, and a query with it would fail.
+        ids = [v for v in value if is_upload_id(v)] if isinstance(value, list) else []
         bound.uploads = list(Upload.objects.filter(pk__in=ids, draft=ctx.draft)) if ids and ctx.draft else []
     elif fld.type == "group":
         rows = [row for row in value or [] if isinstance(row, Mapping)] if isinstance(value, list) else []

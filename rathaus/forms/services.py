@@ -39,6 +39,7 @@ from .engine import (
     check_step,
     has_error,
     prefill_data,
+    storable_answer,
     validate_all,
 )
 from .models import Draft, FormDefinition, FormVersion, Submission, Upload
@@ -238,7 +239,8 @@ def draft_save_step(
     errors.update({key: list(messages) for key, messages in upload_errors.items()})
     data = {name: value for name, value in draft.data.items() if name not in {f.name for f in step.fields}}
     for name, value in result.entered.items():
-        data[name] = value if has_error(name, result.errors) else result.cleaned.get(name, value)
+        kept = value if has_error(name, result.errors) else result.cleaned.get(name, value)
+        data[name] = storable_answer(spec.top_fields[name], kept)
     if files is None:
         # An autosave carries no files: the uploads already stored for this step stay as they are.
         for fld in step.fields:
