@@ -404,7 +404,10 @@ def editor_validate(request, service_slug: str):
 @require_POST
 def editor_publish(request, service_slug: str, number: int):
     service = _editable_service(request, service_slug)
-    version = get_object_or_404(service.form_definition.versions, number=number)
+    definition = getattr(service, "form_definition", None)  # None: the service has no form yet
+    if definition is None:
+        raise Http404
+    version = get_object_or_404(definition.versions, number=number)
     services.form_version_publish(acting_user=request.user, version=version)
     messages.success(request, _("Version %(number)d is now published.") % {"number": number})
     return redirect("forms:editor", service.slug)
