@@ -25,6 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rathaus.accounts.constants import TrustLevel
 from rathaus.catalog.constants import Channel
 from rathaus.catalog.services import service_set_capabilities
 from rathaus.core.audit import audit_record
@@ -43,7 +44,7 @@ from .engine import (
     validate_all,
 )
 from .models import Draft, FormDefinition, FormVersion, Submission, Upload
-from .selectors import spec_for_version
+from .selectors import required_trust_level, spec_for_version
 from .uploads import SNIFF_BYTES, safe_original_name, sniff_kind
 
 __all__ = [
@@ -362,6 +363,7 @@ def submission_create(
     and False. Raises ``FormValidationError`` if an answer is not valid (the draft stays).
     """
     key = _checked_key(idempotency_key)
+    _check_trust_level(draft, trust_level)
     applicant = draft_applicant(draft)
     spec = spec_for_version(draft.form_version)
     context = replace(context, draft=draft, trust_level=trust_level)
@@ -407,6 +409,18 @@ def submission_create(
         details={"service": draft.form_version.definition.service.slug, "version": draft.form_version.number},
     )
     return submission, True
+
+
+def _check_trust_level(draft: Draft, trust_level: str | None) -> None:
+    """An online application needs a login of the service's trust level, on submitting as on
+    every page; staff entering one at the counter, by post or phone check identity themselves."""
+    required = required_trust_level(draft)
+    if required is not None and TrustLevel.rank(trust_level) < TrustLevel.rank(required):
+        service = draft.form_version.definition.service
+        raise PermissionDenied(
+            _("This service requires the trust level “%(level)s”. Log in with your ID card.")
+            % {"level": service.get_min_trust_level_display()}
+        )
 
 
 def draft_applicant(draft: Draft):

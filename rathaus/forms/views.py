@@ -66,6 +66,9 @@ def _trust_redirect(request, service):
 def _open_draft(request, draft_id):
     draft = selectors.access_draft(request, draft_id)
     spec = selectors.spec_for_version(draft.form_version)
+    if selectors.required_trust_level(draft) is None:
+        # Counter, post, phone: staff check the applicant's identity themselves.
+        return draft, spec, None
     return draft, spec, _trust_redirect(request, draft.form_version.definition.service)
 
 
