@@ -231,6 +231,20 @@ def _answer_at(answers: Mapping | None, key: str) -> Any:
     return value
 
 
+def _error_label(spec: FormSpec, key: str, fld: Field | None, language: str) -> str:
+    """The field an error is about, as the summary names it: "Dog 2: Breed" for a field in
+    the second entry of a group, not "Breed" alone."""
+    # A declaration's label is a sentence: "… for the dog tax.: Please confirm" reads badly.
+    label = (fld.label(language) if fld else "").rstrip().rstrip(".")
+    group_name, _dot, rest = key.partition(".")
+    index, _dot, child_name = rest.partition(".")
+    group = spec.top_fields.get(group_name)
+    if group is None or group.type != "group" or not index.isdigit() or group.child(child_name) is None:
+        return label
+    row = f"{group.label(language)} {int(index) + 1}"
+    return f"{row}: {label}" if label else row
+
+
 def error_links(
     spec: FormSpec,
     draft,
@@ -245,8 +259,7 @@ def error_links(
     links = []
     for key, messages in errors.items():
         fld = spec.all_fields.get(key.split(".")[-1]) or spec.top_fields.get(key.split(".")[0])
-        # A declaration's label is a sentence: "… for the dog tax.: Please confirm" reads badly.
-        label = (fld.label(language) if fld else "").rstrip().rstrip(".")
+        label = _error_label(spec, key, fld, language)
         anchor = f"#{field_html_id(key)}"
         if fld is not None and fld.type == "address":
             parts = address_invalid_parts(_answer_at(answers, key)) or ADDRESS_PARTS

@@ -198,3 +198,40 @@ def test_caseworker_starts_separate_counter_drafts_for_two_people(
     own = draft_start(user=caseworker, form_version=parking_version, session={})
     assert draft_start(user=caseworker, form_version=parking_version, session={}) == own
     assert own.pk not in (first.pk, second.pk)
+
+
+def test_an_error_in_a_repeating_group_names_the_entry(citizen_client, parking_version, parking_service):
+    """The error summary says which entry an error is in, as the row's heading and the summary
+    page do ("Fahrzeug 2: Amtliches Kennzeichen"), not just the question."""
+    draft, _location = start(citizen_client, parking_service)
+    url = reverse("forms:step", args=[draft.pk, "vehicles"])
+    response = citizen_client.post(
+        url,
+        {
+            "vehicles.0.plate": "R-AB 1",
+            "vehicles.0.holder": "self",
+            "vehicles.1.plate": "",
+            "vehicles.1.holder": "self",
+            "_action": "next",
+        },
+    )
+    html = response.content.decode()
+    assert 'href="#f-vehicles-1-plate">Fahrzeug 2: Amtliches Kennzeichen: Bitte füllen Sie' in html
+    summary = citizen_client.get(reverse("forms:summary", args=[draft.pk])).content.decode()
+    assert "Fahrzeug 2: Amtliches Kennzeichen: Bitte füllen Sie" in summary
+
+
+@pytest.mark.parametrize(
+    ("key", "language", "text"),
+    [
+        ("vehicles.1.plate", "en", "Vehicle 2: Licence plate: wrong"),
+        ("vehicles.0.holder", "de", "Fahrzeug 1: Halter/in des Fahrzeugs: wrong"),
+        ("vehicles", "en", "Vehicle: wrong"),  # the group as a whole (too few entries)
+        ("valid_from", "en", "Valid from: wrong"),
+    ],
+)
+def test_error_summary_labels(parking_spec, key, language, text):
+    from rathaus.forms.rendering import error_links
+
+    links = error_links(parking_spec, None, {key: ["wrong"]}, same_page=True, language=language)
+    assert [link["text"] for link in links] == [text]
