@@ -49,7 +49,15 @@ from rathaus.accounts.constants import TrustLevel
 
 from .conditions import check_rule, evaluate, is_empty, referenced_fields, rule_fields
 from .constants import ADDRESS_PARTS, ONCE_ONLY_KEY
-from .fields import CLEANERS, clean_declaration, empty_value, file_answer, is_upload_id, resolve_date_bound
+from .fields import (
+    CLEANERS,
+    clean_declaration,
+    empty_value,
+    file_answer,
+    is_upload_id,
+    resolve_date_bound,
+    typed_number,
+)
 
 __all__ = [
     "FillContext",
@@ -509,9 +517,10 @@ def _jsonable(value: Any) -> Any:
     return str(value)[:MAX_STRING]
 
 
-def _extract(fld: Field, raw: Any, prefix: str = "") -> Any:
+def _extract(fld: Field, raw: Any, prefix: str = "", language: str = "de") -> Any:
     """The structured answer for ``fld`` from a form post (QueryDict) or a dict; only what the
-    definition knows is read, so anything added by hand is dropped here."""
+    definition knows is read, so anything added by hand is dropped here. Numbers in a form post
+    are read as written in ``language`` and kept as drafts keep them (``typed_number``)."""
     key = prefix + fld.name
     if hasattr(raw, "getlist"):
         if fld.type == "file":
@@ -526,10 +535,12 @@ def _extract(fld: Field, raw: Any, prefix: str = "") -> Any:
             pattern = re.compile(rf"^{re.escape(key)}\.(\d{{1,3}})\.")
             indices = sorted({int(m.group(1)) for k in raw if (m := pattern.match(k))})
             rows = [
-                {child.name: _extract(child, raw, f"{key}.{i}.") for child in fld.children}
+                {child.name: _extract(child, raw, f"{key}.{i}.", language) for child in fld.children}
                 for i in indices[:MAX_PARSED_ROWS]
             ]
             return _normalize_rows(fld, rows)
+        if fld.type == "number":
+            return typed_number(raw.get(key), language)
         return raw.get(key)
     if not isinstance(raw, Mapping):
         return None
@@ -562,11 +573,11 @@ def storable_answer(fld: Field, value: Any) -> Any:
     return value
 
 
-def answers_from_post(spec: FormSpec, raw: Any) -> dict[str, Any]:
+def answers_from_post(spec: FormSpec, raw: Any, language: str = "de") -> dict[str, Any]:
     """The answers of the whole form from one form post (``QueryDict``: ``address.street``,
     ``group.0.name``, repeated fields for multiple choices and files), structured as a draft
     keeps them; only what the definition knows is read."""
-    return {fld.name: _jsonable(_extract(fld, raw)) for fld in spec.top_fields.values()}
+    return {fld.name: _jsonable(_extract(fld, raw, language=language)) for fld in spec.top_fields.values()}
 
 
 def _normalize_rows(fld: Field, rows: Any) -> list[dict]:
@@ -702,7 +713,7 @@ def check_step(
     ``entered`` holds what was typed into the visible fields (for redisplay and drafts)."""
     step = spec.step(step_id)
     data = dict(data if data is not None else getattr(context.draft, "data", None) or {})
-    entered = {fld.name: _jsonable(_extract(fld, raw_data)) for fld in step.fields}
+    entered = {fld.name: _jsonable(_extract(fld, raw_data, language=context.language)) for fld in step.fields}
     steps, visible = visibility(spec, {**data, **entered})
     if step.id not in steps:
         return StepResult({}, {}, {}, visible=False)

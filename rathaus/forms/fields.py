@@ -97,13 +97,84 @@ def clean_phone(field: Field, value: Any, context: FillContext) -> str:
     return text
 
 
+# Where a single separator followed by exactly three digits groups thousands: "1.500" is one
+# thousand five hundred in German, "1,500" in English. Elsewhere it can only mark the decimals.
+_THOUSANDS_SEPARATOR = {"de": ".", "en": ","}
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+def _grouped(text: str, separator: str) -> bool:
+    """Digits in groups of three such as ``1.500.000`` (no leading zero)."""
+    return re.fullmatch(rf"[1-9]\d{{0,2}}(?:{re.escape(separator)}\d{{3}})+", text) is not None
+
+
+def parse_decimal(text: str, language: str | None = None) -> Decimal:
+    """A number as a person writes it in ``language``, never guessed: with both separators the
+    last one marks the decimals and the other must group thousands properly ("1.234,56",
+    "1,234.56"); a separator that appears several times groups thousands ("1.500.000"); a
+    single one followed by exactly three digits groups thousands where the language writes it
+    so ("1.500" in German, "1,500" in English) and marks the decimals otherwise ("1,5", "1.5",
+    "0.500"). ``language`` None reads stored and machine values: a single separator always marks
+    the decimals ("1.125" is what a draft keeps of 1,125). Raises ``InvalidOperation``."""
+    text = text.translate(_SPACES)
+    sign = text[:1] if text[:1] in "+-" else ""
+    text = text[len(sign) :]
+    if not text or not re.fullmatch(r"[0-9.,]+", text):
+        raise InvalidOperation
+    separators = {char for char in text if char in ".,"}
+    if len(separators) == 2:
+        decimal_mark = text[max(text.rfind(","), text.rfind("."))]
+        whole, _mark, fraction = text.rpartition(decimal_mark)
+        group_mark = "," if decimal_mark == "." else "."
+        if not _grouped(whole, group_mark) or not fraction.isdigit():
+            raise InvalidOperation
+        return Decimal(f"{sign}{whole.replace(group_mark, '')}.{fraction}")
+    if not separators:
+        return Decimal(sign + text)
+    separator = separators.pop()
+    if text.count(separator) > 1 or (
+        separator == _THOUSANDS_SEPARATOR.get((language or "")[:2]) and _grouped(text, separator)
+    ):
+        if not _grouped(text, separator):
+            raise InvalidOperation
+        return Decimal(sign + text.replace(separator, ""))
+    whole, _mark, fraction = text.partition(separator)
+    if not fraction.isdigit() or not (whole.isdigit() or not whole):
+        raise InvalidOperation
+    return Decimal(f"{sign}{whole or '0'}.{fraction}")
+
+
+def canonical_number(number: Decimal) -> str:
+    """How drafts and submissions keep a number: digits with a dot before the decimals."""
+    return format(number.normalize(), "f")
+
+
+def typed_number(value: Any, language: str) -> Any:
+    """A number typed into a form in ``language`` as drafts keep it ("1.500" in German →
+    "1500"); anything that is no number stays as typed, for the cleaner to refuse and the page
+    to show again."""
+    if not isinstance(value, str) or is_empty(value):
+        return value
+    try:
+        number = parse_decimal(value, language)
+    except InvalidOperation:
+        return value
+    return canonical_number(number) if number.is_finite() else value
+
+
+def number_for_input(value: Any, language: str) -> Any:
+    """A kept number as the person writes it in ``language`` (German: "1,125"), so that sending
+    the page again reads the same number."""
+    if language == "de" and isinstance(value, str) and re.fullmatch(r"[+-]?\d+\.\d+", value):
+        return value.replace(".", ",")
+    return value
+
+
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise InvalidOperation
-    text = _text(value).replace(" ", "")
-    if "," in text:  # German notation: 1.234,56
-        text = text.replace(".", "").replace(",", ".")
-    number = Decimal(text)
+    # JSON numbers are machine values; text is read as a draft keeps it (``parse_decimal``).
+    number = Decimal(str(value)) if isinstance(value, int | float | Decimal) else parse_decimal(_text(value))
     if not number.is_finite():
         raise InvalidOperation
     return number
@@ -122,7 +193,7 @@ def clean_number(field: Field, value: Any, context: FillContext) -> int | str:
         raise ValidationError(_("Enter a number of at most %(max)s.") % {"max": field.raw["max"]})
     if field.raw.get("integer"):
         return int(number)
-    return format(number.normalize(), "f")
+    return canonical_number(number)
 
 
 def resolve_date_bound(bound: str, today: dt.date | None = None) -> dt.date:

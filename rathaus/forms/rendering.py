@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from .conditions import evaluate
 from .constants import ADDRESS_PARTS, DEFAULT_MAX_SIZE_MB, FILE_EXTENSIONS, FILE_KINDS
 from .engine import Field, FillContext, FormSpec, Step, field_html_id, localized, taken_over_value, visibility
-from .fields import address_invalid_parts, is_upload_id
+from .fields import address_invalid_parts, is_upload_id, number_for_input
 from .models import Upload
 
 INPUT_TYPES = {"email": "email", "phone": "tel", "date": "date", "number": "text"}
@@ -120,7 +120,9 @@ def _bind(
         and "required_if" not in fld.raw
         and fld.type not in ("group", "declaration"),
     )
-    if fld.type == "choice":
+    if fld.type == "number":
+        bound.value = number_for_input(value, language)  # sent again, it reads the same number
+    elif fld.type == "choice":
         bound.options = _options(key, fld, value, language)
     elif fld.type == "address":
         current = value if isinstance(value, Mapping) else {}

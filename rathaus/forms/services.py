@@ -556,7 +556,7 @@ def submission_prepare(
         raise PermissionDenied
     spec = spec_for_version(form_version)
     if hasattr(answers, "getlist"):
-        answers = answers_from_post(spec, answers)
+        answers = answers_from_post(spec, answers, language)
     elif isinstance(answers, dict):
         answers = dict(answers)
     else:
