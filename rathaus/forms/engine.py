@@ -54,6 +54,7 @@ from .fields import (
     clean_declaration,
     empty_value,
     file_answer,
+    format_day,
     is_upload_id,
     resolve_date_bound,
     typed_number,
@@ -790,7 +791,8 @@ def _format_date(value: str, language: str) -> str:
         day = dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         return str(value)
-    return f"{day:%d.%m.%Y}" if language == "de" else day.isoformat()
+    with translation.override(language):
+        return format_day(day)
 
 
 def _display(fld: Field, value: Any, language: str, upload_names: Mapping[str, str]) -> str:

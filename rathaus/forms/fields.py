@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from stdnum import iban as stdnum_iban
@@ -220,6 +220,18 @@ def resolve_date_bound(bound: str, today: dt.date | None = None) -> dt.date:
     raise ValueError(bound)
 
 
+# How a form shows a date: the German short form (24.12.2026) is read alike by everybody, the
+# English one (12/24/2026) differently in Britain and America, so English names the month
+# ("Dec. 24, 2026"), as the other English pages do.
+_DAY_FORMATS = {"de": "SHORT_DATE_FORMAT"}
+
+
+def format_day(day: dt.date) -> str:
+    """``day`` written in the active language's format (answers, summaries, messages)."""
+    language = (translation.get_language() or "de")[:2]
+    return formats.date_format(day, _DAY_FORMATS.get(language, "DATE_FORMAT"))
+
+
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -229,17 +241,17 @@ def parse_date(value: Any) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValidationError(_("Enter a date such as 24.12.2026."))
+    raise ValidationError(_("Enter a date as day.month.year, such as 24.12.2026."))
 
 
 def clean_date(field: Field, value: Any, context: FillContext) -> str:
     day = parse_date(value)
     if field.raw.get("min_date") and day < resolve_date_bound(field.raw["min_date"]):
         earliest = resolve_date_bound(field.raw["min_date"])
-        raise ValidationError(_("Enter a date on or after %(date)s.") % {"date": f"{earliest:%d.%m.%Y}"})
+        raise ValidationError(_("Enter a date on or after %(date)s.") % {"date": format_day(earliest)})
     if field.raw.get("max_date") and day > resolve_date_bound(field.raw["max_date"]):
         latest = resolve_date_bound(field.raw["max_date"])
-        raise ValidationError(_("Enter a date on or before %(date)s.") % {"date": f"{latest:%d.%m.%Y}"})
+        raise ValidationError(_("Enter a date on or before %(date)s.") % {"date": format_day(latest)})
     return day.isoformat()
 
 

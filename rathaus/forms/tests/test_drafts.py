@@ -235,3 +235,17 @@ def test_error_summary_labels(parking_spec, key, language, text):
 
     links = error_links(parking_spec, None, {key: ["wrong"]}, same_page=True, language=language)
     assert [link["text"] for link in links] == [text]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_start_page_dates_drafts_in_the_language(
+    citizen_client, parking_version, parking_service, language
+):
+    from django.utils import formats, timezone, translation
+
+    draft, _location = start(citizen_client, parking_service)
+    citizen_client.cookies["rathaus_language"] = language
+    html = citizen_client.get(reverse("forms:start", args=[parking_service.slug])).content.decode()
+    with translation.override(language):
+        when = formats.date_format(timezone.localtime(draft.updated_at), "DATETIME_FORMAT")
+    assert {"de": f"Entwurf vom {when}", "en": f"Draft from {when}"}[language] in html

@@ -269,3 +269,33 @@ def test_the_input_shows_a_kept_number_as_the_person_writes_it(language, shown):
     (bound,) = bound_fields(spec, spec.steps[0], {"f": "1.125"}, {}, FillContext(language=language))
     assert bound.text_value == shown
     assert posted({"type": "number"}, shown, language=language) == ("1.125", None)
+
+
+@pytest.mark.parametrize(
+    ("language", "after", "before"),
+    [
+        (
+            "de",
+            "Bitte geben Sie ein Datum ab dem 01.03.2025 ein.",
+            "Bitte geben Sie ein Datum bis zum 31.12.2025 ein.",
+        ),
+        ("en", "Enter a date on or after March 1, 2025.", "Enter a date on or before Dec. 31, 2025."),
+    ],
+)
+def test_date_bounds_are_written_in_the_language(language, after, before):
+    field = {"type": "date", "min_date": "2025-03-01", "max_date": "2025-12-31"}
+    assert check(field, "2025-02-28", language=language) == (None, [after])
+    assert check(field, "01.01.2026", language=language) == (None, [before])
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_date_is_taken_as_the_date_input_sends_it_or_as_day_month_year(language):
+    assert check({"type": "date"}, "2026-12-24", language=language) == ("2026-12-24", None)
+    assert check({"type": "date"}, "24.12.2026", language=language) == ("2026-12-24", None)
+    _cleaned, error = check({"type": "date"}, "12/24/2026", language=language)
+    assert error == [
+        {
+            "de": "Bitte geben Sie ein Datum als Tag.Monat.Jahr ein, zum Beispiel 24.12.2026.",
+            "en": "Enter a date as day.month.year, such as 24.12.2026.",
+        }[language]
+    ]
