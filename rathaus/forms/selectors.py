@@ -23,6 +23,7 @@ __all__ = [
     "anonymous_draft_ids",
     "current_form_version",
     "drafts_for_service",
+    "online_draft_of",
     "register_upload_reader",
     "required_trust_level",
     "spec_for_version",
@@ -93,6 +94,16 @@ def required_trust_level(draft: Draft) -> str | None:
     if draft.owner_id is None and service.allows_anonymous and service.min_trust_level == TrustLevel.BASIC:
         return None  # anonymous use of a service that allows it
     return service.min_trust_level
+
+
+def online_draft_of(user, form_version: FormVersion) -> Draft | None:
+    """The online draft of ``form_version`` an integration's uploads go to (forms API): the
+    person's oldest, so a draft started later in the browser never takes its place."""
+    return (
+        Draft.objects.filter(owner=user, form_version=form_version, channel=Channel.ONLINE)
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def drafts_for_service(request, service) -> list[Draft]:

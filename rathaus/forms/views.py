@@ -86,6 +86,7 @@ def start(request, service_slug: str):
             user=request.user if request.user.is_authenticated else None,
             form_version=version,
             session=request.session,
+            new=True,  # "Start a new application": the drafts listed stay as they are
         )
         return redirect(
             "forms:step", draft.pk, draft.current_step or selectors.spec_for_version(version).steps[0].id
