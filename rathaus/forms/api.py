@@ -4,8 +4,8 @@ Submitting is done through the cases API (``POST /api/v1/cases/submissions/``), 
 submission opens a case and the forms app must not import cases; it takes the files with the
 answers in one multipart request. The upload endpoint here is the two-step alternative for
 JSON submissions: an upload is stored on the caller's online draft of the service's current
-form version; the submission's file answers name the returned upload ids, and the engine
-accepts only uploads of that very draft.
+form version (the oldest, if there are several); the submission's file answers name the
+returned upload ids, and the engine accepts only uploads of that very draft.
 """
 
 from __future__ import annotations

@@ -49,7 +49,16 @@ from rathaus.accounts.constants import TrustLevel
 
 from .conditions import check_rule, evaluate, is_empty, referenced_fields, rule_fields
 from .constants import ADDRESS_PARTS, ONCE_ONLY_KEY
-from .fields import CLEANERS, clean_declaration, empty_value, resolve_date_bound
+from .fields import (
+    CLEANERS,
+    clean_declaration,
+    empty_value,
+    file_answer,
+    format_day,
+    is_upload_id,
+    resolve_date_bound,
+    typed_number,
+)
 
 __all__ = [
     "FillContext",
@@ -147,6 +156,9 @@ class Field:
     @property
     def once_only(self) -> str | None:
         return self.raw.get("once_only")
+
+    def child(self, name: str) -> Field | None:
+        return next((child for child in self.children if child.name == name), None)
 
     def options(self, language: str) -> list[tuple[str, str]]:
         return [(o["value"], localized(o["label"], language)) for o in self.raw.get("options", [])]
@@ -506,12 +518,16 @@ def _jsonable(value: Any) -> Any:
     return str(value)[:MAX_STRING]
 
 
-def _extract(fld: Field, raw: Any, prefix: str = "") -> Any:
+def _extract(fld: Field, raw: Any, prefix: str = "", language: str = "de") -> Any:
     """The structured answer for ``fld`` from a form post (QueryDict) or a dict; only what the
-    definition knows is read, so anything added by hand is dropped here."""
+    definition knows is read, so anything added by hand is dropped here. Numbers in a form post
+    are read as written in ``language`` and kept as drafts keep them (``typed_number``)."""
     key = prefix + fld.name
     if hasattr(raw, "getlist"):
-        if fld.type == "file" or (fld.type == "choice" and fld.multiple):
+        if fld.type == "file":
+            # An empty file input arrives as ``name=""``: no file, not an upload id.
+            return file_answer(raw.getlist(key))
+        if fld.type == "choice" and fld.multiple:
             return raw.getlist(key)
         if fld.type == "address":
             parts = {part: raw.get(f"{key}.{part}") for part in ADDRESS_PARTS}
@@ -520,26 +536,49 @@ def _extract(fld: Field, raw: Any, prefix: str = "") -> Any:
             pattern = re.compile(rf"^{re.escape(key)}\.(\d{{1,3}})\.")
             indices = sorted({int(m.group(1)) for k in raw if (m := pattern.match(k))})
             rows = [
-                {child.name: _extract(child, raw, f"{key}.{i}.") for child in fld.children}
+                {child.name: _extract(child, raw, f"{key}.{i}.", language) for child in fld.children}
                 for i in indices[:MAX_PARSED_ROWS]
             ]
             return _normalize_rows(fld, rows)
+        if fld.type == "number":
+            return typed_number(raw.get(key), language)
         return raw.get(key)
     if not isinstance(raw, Mapping):
         return None
     value = raw.get(fld.name)
     if fld.type == "group":
         return _normalize_rows(fld, value)
+    if fld.type == "file" and value is not None:
+        return file_answer(value)
     if fld.type == "address" and isinstance(value, Mapping):
         return {part: value.get(part) for part in ADDRESS_PARTS}
     return value
 
 
-def answers_from_post(spec: FormSpec, raw: Any) -> dict[str, Any]:
+def storable_answer(fld: Field, value: Any) -> Any:
+    """What a draft may keep of an answer as entered, even an invalid one: everything but file
+    references that cannot name an upload (empty or not a UUID), which are dropped, also in the
+    rows of a group."""
+    if fld.type == "file":
+        return [item for item in file_answer(value) if is_upload_id(item)] if value is not None else value
+    if fld.type == "group" and isinstance(value, list):
+        return [
+            {
+                name: storable_answer(child, row[name]) if (child := fld.child(name)) else row[name]
+                for name in row
+            }
+            if isinstance(row, Mapping)
+            else row
+            for row in value
+        ]
+    return value
+
+
+def answers_from_post(spec: FormSpec, raw: Any, language: str = "de") -> dict[str, Any]:
     """The answers of the whole form from one form post (``QueryDict``: ``address.street``,
     ``group.0.name``, repeated fields for multiple choices and files), structured as a draft
     keeps them; only what the definition knows is read."""
-    return {fld.name: _jsonable(_extract(fld, raw)) for fld in spec.top_fields.values()}
+    return {fld.name: _jsonable(_extract(fld, raw, language=language)) for fld in spec.top_fields.values()}
 
 
 def _normalize_rows(fld: Field, rows: Any) -> list[dict]:
@@ -675,7 +714,7 @@ def check_step(
     ``entered`` holds what was typed into the visible fields (for redisplay and drafts)."""
     step = spec.step(step_id)
     data = dict(data if data is not None else getattr(context.draft, "data", None) or {})
-    entered = {fld.name: _jsonable(_extract(fld, raw_data)) for fld in step.fields}
+    entered = {fld.name: _jsonable(_extract(fld, raw_data, language=context.language)) for fld in step.fields}
     steps, visible = visibility(spec, {**data, **entered})
     if step.id not in steps:
         return StepResult({}, {}, {}, visible=False)
@@ -752,7 +791,8 @@ def _format_date(value: str, language: str) -> str:
         day = dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         return str(value)
-    return f"{day:%d.%m.%Y}" if language == "de" else day.isoformat()
+    with translation.override(language):
+        return format_day(day)
 
 
 def _display(fld: Field, value: Any, language: str, upload_names: Mapping[str, str]) -> str:
@@ -795,6 +835,7 @@ def _upload_names(spec: FormSpec, data: Mapping[str, Any]) -> dict[str, str]:
             ids += [i for row in data.get(fld.group) or [] for i in row.get(fld.name) or []]
         else:
             ids += list(data.get(fld.name) or [])
+    ids = [i for i in ids if is_upload_id(i)]
     if not ids:
         return {}
     from .models import Upload

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from stdnum import iban as stdnum_iban
@@ -96,13 +97,84 @@ def clean_phone(field: Field, value: Any, context: FillContext) -> str:
     return text
 
 
+# Where a single separator followed by exactly three digits groups thousands: "1.500" is one
+# thousand five hundred in German, "1,500" in English. Elsewhere it can only mark the decimals.
+_THOUSANDS_SEPARATOR = {"de": ".", "en": ","}
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+def _grouped(text: str, separator: str) -> bool:
+    """Digits in groups of three such as ``1.500.000`` (no leading zero)."""
+    return re.fullmatch(rf"[1-9]\d{{0,2}}(?:{re.escape(separator)}\d{{3}})+", text) is not None
+
+
+def parse_decimal(text: str, language: str | None = None) -> Decimal:
+    """A number as a person writes it in ``language``, never guessed: with both separators the
+    last one marks the decimals and the other must group thousands properly ("1.234,56",
+    "1,234.56"); a separator that appears several times groups thousands ("1.500.000"); a
+    single one followed by exactly three digits groups thousands where the language writes it
+    so ("1.500" in German, "1,500" in English) and marks the decimals otherwise ("1,5", "1.5",
+    "0.500"). ``language`` None reads stored and machine values: a single separator always marks
+    the decimals ("1.125" is what a draft keeps of 1,125). Raises ``InvalidOperation``."""
+    text = text.translate(_SPACES)
+    sign = text[:1] if text[:1] in "+-" else ""
+    text = text[len(sign) :]
+    if not text or not re.fullmatch(r"[0-9.,]+", text):
+        raise InvalidOperation
+    separators = {char for char in text if char in ".,"}
+    if len(separators) == 2:
+        decimal_mark = text[max(text.rfind(","), text.rfind("."))]
+        whole, _mark, fraction = text.rpartition(decimal_mark)
+        group_mark = "," if decimal_mark == "." else "."
+        if not _grouped(whole, group_mark) or not fraction.isdigit():
+            raise InvalidOperation
+        return Decimal(f"{sign}{whole.replace(group_mark, '')}.{fraction}")
+    if not separators:
+        return Decimal(sign + text)
+    separator = separators.pop()
+    if text.count(separator) > 1 or (
+        separator == _THOUSANDS_SEPARATOR.get((language or "")[:2]) and _grouped(text, separator)
+    ):
+        if not _grouped(text, separator):
+            raise InvalidOperation
+        return Decimal(sign + text.replace(separator, ""))
+    whole, _mark, fraction = text.partition(separator)
+    if not fraction.isdigit() or not (whole.isdigit() or not whole):
+        raise InvalidOperation
+    return Decimal(f"{sign}{whole or '0'}.{fraction}")
+
+
+def canonical_number(number: Decimal) -> str:
+    """How drafts and submissions keep a number: digits with a dot before the decimals."""
+    return format(number.normalize(), "f")
+
+
+def typed_number(value: Any, language: str) -> Any:
+    """A number typed into a form in ``language`` as drafts keep it ("1.500" in German →
+    "1500"); anything that is no number stays as typed, for the cleaner to refuse and the page
+    to show again."""
+    if not isinstance(value, str) or is_empty(value):
+        return value
+    try:
+        number = parse_decimal(value, language)
+    except InvalidOperation:
+        return value
+    return canonical_number(number) if number.is_finite() else value
+
+
+def number_for_input(value: Any, language: str) -> Any:
+    """A kept number as the person writes it in ``language`` (German: "1,125"), so that sending
+    the page again reads the same number."""
+    if language == "de" and isinstance(value, str) and re.fullmatch(r"[+-]?\d+\.\d+", value):
+        return value.replace(".", ",")
+    return value
+
+
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise InvalidOperation
-    text = _text(value).replace(" ", "")
-    if "," in text:  # German notation: 1.234,56
-        text = text.replace(".", "").replace(",", ".")
-    number = Decimal(text)
+    # JSON numbers are machine values; text is read as a draft keeps it (``parse_decimal``).
+    number = Decimal(str(value)) if isinstance(value, int | float | Decimal) else parse_decimal(_text(value))
     if not number.is_finite():
         raise InvalidOperation
     return number
@@ -121,7 +193,7 @@ def clean_number(field: Field, value: Any, context: FillContext) -> int | str:
         raise ValidationError(_("Enter a number of at most %(max)s.") % {"max": field.raw["max"]})
     if field.raw.get("integer"):
         return int(number)
-    return format(number.normalize(), "f")
+    return canonical_number(number)
 
 
 def resolve_date_bound(bound: str, today: dt.date | None = None) -> dt.date:
@@ -148,6 +220,18 @@ def resolve_date_bound(bound: str, today: dt.date | None = None) -> dt.date:
     raise ValueError(bound)
 
 
+# How a form shows a date: the German short form (24.12.2026) is read alike by everybody, the
+# English one (12/24/2026) differently in Britain and America, so English names the month
+# ("Dec. 24, 2026"), as the other English pages do.
+_DAY_FORMATS = {"de": "SHORT_DATE_FORMAT"}
+
+
+def format_day(day: dt.date) -> str:
+    """``day`` written in the active language's format (answers, summaries, messages)."""
+    language = (translation.get_language() or "de")[:2]
+    return formats.date_format(day, _DAY_FORMATS.get(language, "DATE_FORMAT"))
+
+
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -157,17 +241,17 @@ def parse_date(value: Any) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValidationError(_("Enter a date such as 24.12.2026."))
+    raise ValidationError(_("Enter a date as day.month.year, such as 24.12.2026."))
 
 
 def clean_date(field: Field, value: Any, context: FillContext) -> str:
     day = parse_date(value)
     if field.raw.get("min_date") and day < resolve_date_bound(field.raw["min_date"]):
         earliest = resolve_date_bound(field.raw["min_date"])
-        raise ValidationError(_("Enter a date on or after %(date)s.") % {"date": f"{earliest:%d.%m.%Y}"})
+        raise ValidationError(_("Enter a date on or after %(date)s.") % {"date": format_day(earliest)})
     if field.raw.get("max_date") and day > resolve_date_bound(field.raw["max_date"]):
         latest = resolve_date_bound(field.raw["max_date"])
-        raise ValidationError(_("Enter a date on or before %(date)s.") % {"date": f"{latest:%d.%m.%Y}"})
+        raise ValidationError(_("Enter a date on or before %(date)s.") % {"date": format_day(latest)})
     return day.isoformat()
 
 
@@ -234,10 +318,29 @@ def clean_declaration(field: Field, value: Any, context: FillContext) -> bool:
     return isinstance(value, str) and value.strip().lower() in _TRUE
 
 
+def is_upload_id(value: Any) -> bool:
+    """Whether ``value`` can name an upload at all (a UUID); anything else names none."""
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def file_answer(value: Any) -> list[Any]:
+    """A file answer as a list without empty entries: a browser sends an empty file input as
+    ``name=""``, which is no file and must never be kept as an id."""
+    values = value if isinstance(value, list) else [value]
+    return [item for item in values if not is_empty(item)]
+
+
 def clean_file(field: Field, value: Any, context: FillContext) -> list[str]:
     """Upload ids; each must be an upload of this draft for this field (checked in the engine)."""
-    values = value if isinstance(value, list) else [value]
-    ids = list(dict.fromkeys(_text(item) for item in values if not is_empty(item)))
+    ids = list(dict.fromkeys(_text(item) for item in file_answer(value)))
+    if not all(is_upload_id(upload_id) for upload_id in ids):
+        raise ValidationError(_("A file reference is not valid. Please upload the file again."))
     limit = field.raw.get("max_files", 1)
     if len(ids) > limit:
         raise ValidationError(

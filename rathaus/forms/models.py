@@ -61,9 +61,10 @@ class FormVersion(models.Model):
 
 
 class Draft(models.Model):
-    """Entries not yet submitted. A logged-in person resumes their online draft on any device;
-    an anonymous one through a secret key kept in the session. Counter, post and phone drafts
-    of staff are one per application, never resumed for somebody else."""
+    """Entries not yet submitted, one per application: a logged-in person may keep several of
+    one form (two dogs registered separately) and resumes each on any device; an anonymous
+    person through a secret key kept in the session. Counter, post and phone drafts of staff
+    are one per application, never resumed for somebody else."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     form_version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="drafts")
@@ -88,15 +89,6 @@ class Draft(models.Model):
     class Meta:
         verbose_name = _("draft")
         verbose_name_plural = _("drafts")
-        constraints = [
-            # One online draft per person and version (resumed on any device); staff entering
-            # applications at the counter, by post or phone keep one draft per person served.
-            models.UniqueConstraint(
-                fields=["owner", "form_version"],
-                condition=models.Q(owner__isnull=False, channel="online"),
-                name="forms_one_online_draft_per_owner_and_version",
-            )
-        ]
 
     def __str__(self) -> str:
         return str(self.id)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from .conditions import evaluate
 from .constants import ADDRESS_PARTS, DEFAULT_MAX_SIZE_MB, FILE_EXTENSIONS, FILE_KINDS
 from .engine import Field, FillContext, FormSpec, Step, field_html_id, localized, taken_over_value, visibility
-from .fields import address_invalid_parts
+from .fields import address_invalid_parts, is_upload_id, number_for_input
 from .models import Upload
 
 INPUT_TYPES = {"email": "email", "phone": "tel", "date": "date", "number": "text"}
@@ -120,7 +120,9 @@ def _bind(
         and "required_if" not in fld.raw
         and fld.type not in ("group", "declaration"),
     )
-    if fld.type == "choice":
+    if fld.type == "number":
+        bound.value = number_for_input(value, language)  # sent again, it reads the same number
+    elif fld.type == "choice":
         bound.options = _options(key, fld, value, language)
     elif fld.type == "address":
         current = value if isinstance(value, Mapping) else {}
@@ -136,7 +138,9 @@ def _bind(
             for part in ADDRESS_PARTS
         ]
     elif fld.type == "file":
-        ids = [str(v) for v in value or []] if isinstance(value, list) else []
+        # Only ids that can name an upload: a draft may hold ``[""]`` from before empty file
+        # inputs were dropped, and a query with it would fail.
+        ids = [v for v in value if is_upload_id(v)] if isinstance(value, list) else []
         bound.uploads = list(Upload.objects.filter(pk__in=ids, draft=ctx.draft)) if ids and ctx.draft else []
     elif fld.type == "group":
         rows = [row for row in value or [] if isinstance(row, Mapping)] if isinstance(value, list) else []
@@ -229,6 +233,20 @@ def _answer_at(answers: Mapping | None, key: str) -> Any:
     return value
 
 
+def _error_label(spec: FormSpec, key: str, fld: Field | None, language: str) -> str:
+    """The field an error is about, as the summary names it: "Dog 2: Breed" for a field in
+    the second entry of a group, not "Breed" alone."""
+    # A declaration's label is a sentence: "… for the dog tax.: Please confirm" reads badly.
+    label = (fld.label(language) if fld else "").rstrip().rstrip(".")
+    group_name, _dot, rest = key.partition(".")
+    index, _dot, child_name = rest.partition(".")
+    group = spec.top_fields.get(group_name)
+    if group is None or group.type != "group" or not index.isdigit() or group.child(child_name) is None:
+        return label
+    row = f"{group.label(language)} {int(index) + 1}"
+    return f"{row}: {label}" if label else row
+
+
 def error_links(
     spec: FormSpec,
     draft,
@@ -243,8 +261,7 @@ def error_links(
     links = []
     for key, messages in errors.items():
         fld = spec.all_fields.get(key.split(".")[-1]) or spec.top_fields.get(key.split(".")[0])
-        # A declaration's label is a sentence: "… for the dog tax.: Please confirm" reads badly.
-        label = (fld.label(language) if fld else "").rstrip().rstrip(".")
+        label = _error_label(spec, key, fld, language)
         anchor = f"#{field_html_id(key)}"
         if fld is not None and fld.type == "address":
             parts = address_invalid_parts(_answer_at(answers, key)) or ADDRESS_PARTS

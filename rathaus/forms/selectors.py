@@ -10,6 +10,8 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from rathaus.accounts.constants import TrustLevel
+from rathaus.catalog.constants import Channel
 from rathaus.core.permissions import audit_denial
 
 from .constants import ANONYMOUS_DRAFTS_SESSION_KEY
@@ -21,7 +23,9 @@ __all__ = [
     "anonymous_draft_ids",
     "current_form_version",
     "drafts_for_service",
+    "online_draft_of",
     "register_upload_reader",
+    "required_trust_level",
     "spec_for_version",
     "submission_by_idempotency_key",
     "upload_readable_by",
@@ -78,6 +82,28 @@ def access_draft(request, draft_id, *, related: tuple[str, ...] = ()) -> Draft:
     if draft.owner_id is not None:
         draft.owner = request.user  # it is the person asking (checked above)
     return draft
+
+
+def required_trust_level(draft: Draft) -> str | None:
+    """The trust level the login filling in ``draft`` must have: the service's minimum online;
+    None for an application staff enter at the counter, by post or phone, where the caseworker
+    checks the person's identity (the login is the caseworker's, not the applicant's)."""
+    if draft.channel != Channel.ONLINE:
+        return None
+    service = draft.form_version.definition.service
+    if draft.owner_id is None and service.allows_anonymous and service.min_trust_level == TrustLevel.BASIC:
+        return None  # anonymous use of a service that allows it
+    return service.min_trust_level
+
+
+def online_draft_of(user, form_version: FormVersion) -> Draft | None:
+    """The online draft of ``form_version`` an integration's uploads go to (forms API): the
+    person's oldest, so a draft started later in the browser never takes its place."""
+    return (
+        Draft.objects.filter(owner=user, form_version=form_version, channel=Channel.ONLINE)
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def drafts_for_service(request, service) -> list[Draft]:

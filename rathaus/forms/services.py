@@ -19,12 +19,14 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rathaus.accounts.constants import TrustLevel
 from rathaus.catalog.constants import Channel
 from rathaus.catalog.services import service_set_capabilities
 from rathaus.core.audit import audit_record
@@ -39,10 +41,11 @@ from .engine import (
     check_step,
     has_error,
     prefill_data,
+    storable_answer,
     validate_all,
 )
 from .models import Draft, FormDefinition, FormVersion, Submission, Upload
-from .selectors import spec_for_version
+from .selectors import online_draft_of, required_trust_level, spec_for_version
 from .uploads import SNIFF_BYTES, safe_original_name, sniff_kind
 
 __all__ = [
@@ -140,14 +143,23 @@ def form_version_publish(*, acting_user, version: FormVersion) -> FormVersion:
 
 @transaction.atomic
 def draft_start(
-    *, user, form_version: FormVersion, session, channel: str = Channel.ONLINE, applicant=None
+    *,
+    user,
+    form_version: FormVersion,
+    session,
+    channel: str = Channel.ONLINE,
+    applicant=None,
+    new: bool = False,
 ) -> Draft:
-    """Start (or, for a logged-in person, resume) a draft of ``form_version``.
+    """Start a draft of ``form_version`` (one per application).
 
-    Logged-in online: one draft per person and version, resumed, prefilled from the account.
-    Counter, post and phone (staff for an applicant): a new draft each time, prefilled from the
-    applicant's account, so one caseworker never resumes another person's application. Anonymous: only where the service allows it; the id is
-    kept in the session, which is the only key to the draft.
+    Logged-in online: with ``new`` (the start page's button) a new draft prefilled from the
+    account, the person's other drafts kept as they are, so two dogs or two course places are
+    applied for separately; without it the person's online draft is resumed if there is one
+    (``online_draft_of``: the forms API keeps uploads on it). Counter, post and phone (staff for
+    an applicant): a new draft each time, prefilled from the applicant's account, so one
+    caseworker never resumes another person's application. Anonymous: only where the service
+    allows it, always new; the id is kept in the session, which is the only key to the draft.
     """
     service = form_version.definition.service
     if channel not in Channel.values:
@@ -158,9 +170,11 @@ def draft_start(
         return _anonymous_draft(form_version, session)
     if channel != Channel.ONLINE and not user.is_staff_member:
         raise PermissionDenied
-    online = Draft.objects.filter(owner=user, form_version=form_version, channel=Channel.ONLINE)
-    if channel == Channel.ONLINE and (existing := online.first()) is not None:
-        return existing
+    if channel == Channel.ONLINE and not new:
+        # Two requests resuming at once (the API's uploads) must find the same draft.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if (existing := online_draft_of(user, form_version)) is not None:
+            return existing
     spec = spec_for_version(form_version)
     draft = Draft(
         form_version=form_version,
@@ -172,11 +186,7 @@ def draft_start(
         data=prefill_data(spec, applicant if channel != Channel.ONLINE else (applicant or user)),
         current_step=spec.steps[0].id,
     )
-    try:
-        with transaction.atomic():
-            draft.save(force_insert=True)
-    except IntegrityError:  # a second tab started the online draft at the same moment
-        return online.get()
+    draft.save(force_insert=True)
     return draft
 
 
@@ -238,7 +248,8 @@ def draft_save_step(
     errors.update({key: list(messages) for key, messages in upload_errors.items()})
     data = {name: value for name, value in draft.data.items() if name not in {f.name for f in step.fields}}
     for name, value in result.entered.items():
-        data[name] = value if has_error(name, result.errors) else result.cleaned.get(name, value)
+        kept = value if has_error(name, result.errors) else result.cleaned.get(name, value)
+        data[name] = storable_answer(spec.top_fields[name], kept)
     if files is None:
         # An autosave carries no files: the uploads already stored for this step stay as they are.
         for fld in step.fields:
@@ -360,6 +371,7 @@ def submission_create(
     and False. Raises ``FormValidationError`` if an answer is not valid (the draft stays).
     """
     key = _checked_key(idempotency_key)
+    _check_trust_level(draft, trust_level)
     applicant = draft_applicant(draft)
     spec = spec_for_version(draft.form_version)
     context = replace(context, draft=draft, trust_level=trust_level)
@@ -405,6 +417,18 @@ def submission_create(
         details={"service": draft.form_version.definition.service.slug, "version": draft.form_version.number},
     )
     return submission, True
+
+
+def _check_trust_level(draft: Draft, trust_level: str | None) -> None:
+    """An online application needs a login of the service's trust level, on submitting as on
+    every page; staff entering one at the counter, by post or phone check identity themselves."""
+    required = required_trust_level(draft)
+    if required is not None and TrustLevel.rank(trust_level) < TrustLevel.rank(required):
+        service = draft.form_version.definition.service
+        raise PermissionDenied(
+            _("This service requires the trust level “%(level)s”. Log in with your ID card.")
+            % {"level": service.get_min_trust_level_display()}
+        )
 
 
 def draft_applicant(draft: Draft):
@@ -540,7 +564,7 @@ def submission_prepare(
         raise PermissionDenied
     spec = spec_for_version(form_version)
     if hasattr(answers, "getlist"):
-        answers = answers_from_post(spec, answers)
+        answers = answers_from_post(spec, answers, language)
     elif isinstance(answers, dict):
         answers = dict(answers)
     else:
@@ -548,9 +572,7 @@ def submission_prepare(
     given, file_errors, accepted = _accept_files(spec, answers, files, acting_user)
     draft = None
     if earlier_uploads and spec.has_file_field:
-        draft = Draft.objects.filter(
-            owner=acting_user, form_version=form_version, channel=Channel.ONLINE
-        ).first()
+        draft = online_draft_of(acting_user, form_version)
     context = FillContext(
         user=acting_user, trust_level=trust_level, language=language, draft=draft, uploads=given
     )

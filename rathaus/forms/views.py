@@ -66,6 +66,9 @@ def _trust_redirect(request, service):
 def _open_draft(request, draft_id):
     draft = selectors.access_draft(request, draft_id)
     spec = selectors.spec_for_version(draft.form_version)
+    if selectors.required_trust_level(draft) is None:
+        # Counter, post, phone: staff check the applicant's identity themselves.
+        return draft, spec, None
     return draft, spec, _trust_redirect(request, draft.form_version.definition.service)
 
 
@@ -83,6 +86,7 @@ def start(request, service_slug: str):
             user=request.user if request.user.is_authenticated else None,
             form_version=version,
             session=request.session,
+            new=True,  # "Start a new application": the drafts listed stay as they are
         )
         return redirect(
             "forms:step", draft.pk, draft.current_step or selectors.spec_for_version(version).steps[0].id
@@ -404,7 +408,10 @@ def editor_validate(request, service_slug: str):
 @require_POST
 def editor_publish(request, service_slug: str, number: int):
     service = _editable_service(request, service_slug)
-    version = get_object_or_404(service.form_definition.versions, number=number)
+    definition = getattr(service, "form_definition", None)  # None: the service has no form yet
+    if definition is None:
+        raise Http404
+    version = get_object_or_404(definition.versions, number=number)
     services.form_version_publish(acting_user=request.user, version=version)
     messages.success(request, _("Version %(number)d is now published.") % {"number": number})
     return redirect("forms:editor", service.slug)

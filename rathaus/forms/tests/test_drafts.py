@@ -138,10 +138,39 @@ def test_resume_on_another_device(citizen, citizen_client, parking_version, park
     page = other_device.get(location)
     assert page.status_code == 200
     assert 'value="Neu"' in page.content.decode()
-    # Starting again resumes the same draft instead of creating a second one.
-    again, _location = start(other_device, parking_service)
-    assert again.pk == draft.pk
-    assert Draft.objects.count() == 1
+
+
+def test_starting_a_new_application_keeps_the_draft_already_begun(
+    citizen, citizen_client, parking_version, parking_service
+):
+    """ "Start a new application" next to "Draft from …" does what it says: a second application
+    of the same form (a second dog, another course place), the first draft kept and listed."""
+    first, _location = start(citizen_client, parking_service)
+    citizen_client.post(
+        reverse("forms:autosave", args=[first.pk, "person"]),
+        {"first_name": "Maria", "last_name": "Erster Antrag"},
+        HTTP_HX_REQUEST="true",
+    )
+    Draft.objects.filter(pk=first.pk).update(current_step="residence")
+    page = citizen_client.get(reverse("forms:start", args=[parking_service.slug])).content.decode()
+    assert "Neuen Antrag beginnen" in page and "Ihre oben aufgeführten Entwürfe bleiben erhalten" in page
+    second, location = start(citizen_client, parking_service)
+    assert second.pk != first.pk
+    assert location == reverse("forms:step", args=[second.pk, "person"])  # from the beginning
+    assert second.data.get("last_name") == citizen.last_name  # prefilled, not the first draft's
+    first.refresh_from_db()
+    assert first.data["last_name"] == "Erster Antrag" and first.current_step == "residence"
+    page = citizen_client.get(reverse("forms:start", args=[parking_service.slug])).content.decode()
+    assert reverse("forms:resume", args=[first.pk]) in page
+    assert reverse("forms:resume", args=[second.pk]) in page
+
+
+def test_the_first_start_page_offers_to_start_the_application(
+    citizen_client, parking_version, parking_service
+):
+    page = citizen_client.get(reverse("forms:start", args=[parking_service.slug])).content.decode()
+    assert "Antrag starten" in page or "Antrag beginnen" in page
+    assert "Neuen Antrag beginnen" not in page and "Weiterer Antrag" not in page
 
 
 def test_another_citizen_cannot_open_or_save_the_draft(
@@ -194,7 +223,61 @@ def test_caseworker_starts_separate_counter_drafts_for_two_people(
     assert first.pk != second.pk
     assert (first.applicant, second.applicant) == (citizen, other_citizen)
     assert first.data.get("first_name") == "Maria" and second.data.get("first_name") == "Jonas"
-    # The caseworker's own online draft is still one per version and resumed.
+    # Without ``new`` the caseworker's own online draft is resumed (the forms API's uploads).
     own = draft_start(user=caseworker, form_version=parking_version, session={})
     assert draft_start(user=caseworker, form_version=parking_version, session={}) == own
     assert own.pk not in (first.pk, second.pk)
+    newer = draft_start(user=caseworker, form_version=parking_version, session={}, new=True)
+    assert newer.pk != own.pk
+    assert draft_start(user=caseworker, form_version=parking_version, session={}) == own
+
+
+def test_an_error_in_a_repeating_group_names_the_entry(citizen_client, parking_version, parking_service):
+    """The error summary says which entry an error is in, as the row's heading and the summary
+    page do ("Fahrzeug 2: Amtliches Kennzeichen"), not just the question."""
+    draft, _location = start(citizen_client, parking_service)
+    url = reverse("forms:step", args=[draft.pk, "vehicles"])
+    response = citizen_client.post(
+        url,
+        {
+            "vehicles.0.plate": "R-AB 1",
+            "vehicles.0.holder": "self",
+            "vehicles.1.plate": "",
+            "vehicles.1.holder": "self",
+            "_action": "next",
+        },
+    )
+    html = response.content.decode()
+    assert 'href="#f-vehicles-1-plate">Fahrzeug 2: Amtliches Kennzeichen: Bitte füllen Sie' in html
+    summary = citizen_client.get(reverse("forms:summary", args=[draft.pk])).content.decode()
+    assert "Fahrzeug 2: Amtliches Kennzeichen: Bitte füllen Sie" in summary
+
+
+@pytest.mark.parametrize(
+    ("key", "language", "text"),
+    [
+        ("vehicles.1.plate", "en", "Vehicle 2: Licence plate: wrong"),
+        ("vehicles.0.holder", "de", "Fahrzeug 1: Halter/in des Fahrzeugs: wrong"),
+        ("vehicles", "en", "Vehicle: wrong"),  # the group as a whole (too few entries)
+        ("valid_from", "en", "Valid from: wrong"),
+    ],
+)
+def test_error_summary_labels(parking_spec, key, language, text):
+    from rathaus.forms.rendering import error_links
+
+    links = error_links(parking_spec, None, {key: ["wrong"]}, same_page=True, language=language)
+    assert [link["text"] for link in links] == [text]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_start_page_dates_drafts_in_the_language(
+    citizen_client, parking_version, parking_service, language
+):
+    from django.utils import formats, timezone, translation
+
+    draft, _location = start(citizen_client, parking_service)
+    citizen_client.cookies["rathaus_language"] = language
+    html = citizen_client.get(reverse("forms:start", args=[parking_service.slug])).content.decode()
+    with translation.override(language):
+        when = formats.date_format(timezone.localtime(draft.updated_at), "DATETIME_FORMAT")
+    assert {"de": f"Entwurf vom {when}", "en": f"Draft from {when}"}[language] in html

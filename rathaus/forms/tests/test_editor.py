@@ -132,3 +132,22 @@ def test_saving_and_publishing_are_audited(caseworker, parking_service):
         .values_list("action", flat=True)
     )
     assert actions == ["form_version_saved", "form_version_published"]
+
+
+def test_publishing_a_version_of_a_service_without_a_form_is_not_found(caseworker_client, parking_service):
+    """A service nobody wrote a form for (yet) has no versions to publish: 404, not a 500."""
+    response = caseworker_client.post(reverse("forms:editor_publish", args=[parking_service.slug, 1]))
+    assert response.status_code == 404
+    assert caseworker_client.get(editor_url(parking_service)).status_code == 200
+    validate = caseworker_client.post(
+        reverse("forms:editor_validate", args=[parking_service.slug]), {"schema": "{}"}
+    )
+    assert validate.status_code == 200
+
+
+def test_publishing_a_version_that_does_not_exist_is_not_found(
+    caseworker, caseworker_client, parking_service
+):
+    services.form_definition_ensure(acting_user=caseworker, service=parking_service)
+    response = caseworker_client.post(reverse("forms:editor_publish", args=[parking_service.slug, 7]))
+    assert response.status_code == 404

@@ -1,11 +1,15 @@
 """Each field type is validated on the server, whatever the browser sends."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rathaus.forms.engine import FillContext, FormSpec, validate_step
+from rathaus.forms.fields import canonical_number, number_for_input, parse_decimal
 
 
 def one_field(**field) -> FormSpec:
@@ -171,3 +175,127 @@ def test_error_summary_does_not_put_a_colon_after_a_sentence():
     (link,) = error_links(spec, None, {"f": ["Bitte bestätigen Sie."]}, same_page=True, language="de")
     assert link["text"] == "Ich erteile ein SEPA-Lastschriftmandat: Bitte bestätigen Sie."
     assert link["url"] == "#f-f"
+
+
+# --- numbers as people write them -------------------------------------------------------------
+
+
+def posted(field: dict, text: str, *, language: str):
+    """A number field sent by the browser (a form post) in ``language``."""
+    from django.http import QueryDict
+
+    spec = one_field(**field)
+    post = QueryDict(mutable=True)
+    post["f"] = text
+    cleaned, errors = validate_step(spec, "s", post, context=FillContext(language=language), data={})
+    return cleaned.get("f"), errors.get("f")
+
+
+@pytest.mark.parametrize(
+    ("text", "german", "english"),
+    [
+        ("1500", "1500", "1500"),
+        ("1.500", "1500", "1.5"),  # one thousand five hundred in German
+        ("1,500", "1.5", "1500"),  # … and in English
+        ("1.500.000", "1500000", "1500000"),
+        ("1,500,000", "1500000", "1500000"),
+        ("1.234,56", "1234.56", "1234.56"),
+        ("1,234.56", "1234.56", "1234.56"),
+        ("1 500", "1500", "1500"),
+        ("1,5", "1.5", "1.5"),
+        ("1.5", "1.5", "1.5"),  # a single dot before one digit can only mark the decimals
+        ("12.50", "12.5", "12.5"),
+        ("0.500", "0.5", "0.5"),  # no thousands group starts with a zero
+        ("1.2345", "1.2345", "1.2345"),
+        ("-1.500", "-1500", "-1.5"),
+        (",5", "0.5", "0.5"),
+    ],
+)
+def test_typed_numbers_are_read_as_written_in_the_language(text, german, english):
+    assert posted({"type": "number"}, text, language="de") == (german, None)
+    assert posted({"type": "number"}, text, language="en") == (english, None)
+
+
+@pytest.mark.parametrize(
+    "text", ["1.2.3", "12.345.6", "1,2,3", "1.", "1.500,5.5", "1e5", "NaN", "1,23.4", "--1"]
+)
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_numbers_that_cannot_be_read_safely_are_refused(text, language):
+    cleaned, error = posted({"type": "number"}, text, language=language)
+    assert cleaned is None
+    assert error == [{"de": "Bitte geben Sie eine Zahl ein.", "en": "Enter a number."}[language]]
+
+
+def test_a_whole_number_field_takes_german_thousands():
+    assert posted({"type": "number", "integer": True, "max": 5000}, "1.500", language="de") == (1500, None)
+    _cleaned, error = posted({"type": "number", "max": 1000}, "1.500", language="de")
+    assert error == ["Bitte geben Sie eine Zahl von höchstens 1000 ein."]
+
+
+decimals = st.decimals(
+    min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, allow_infinity=False, places=4
+)
+
+
+def _written(number: Decimal, language: str, grouped: bool) -> str:
+    text = f"{number:,f}" if grouped else f"{number:f}"  # English: 1,234.5
+    if language == "de":
+        text = text.translate(str.maketrans(",.", ".,"))  # German: 1.234,5
+    return text
+
+
+@given(number=decimals, language=st.sampled_from(["de", "en"]), grouped=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_a_number_written_in_the_language_is_read_as_that_number(number, language, grouped):
+    text = _written(number, language, grouped)
+    assert parse_decimal(text, language) == number
+
+
+@given(number=decimals, language=st.sampled_from(["de", "en"]))
+@settings(max_examples=300, deadline=None)
+def test_a_kept_number_reads_the_same_after_the_page_is_sent_again(number, language):
+    """What a draft keeps ("1.125") is shown in the input as the person writes it ("1,125" in
+    German) and read back as the same number, never as 1125."""
+    kept = canonical_number(number)
+    assert parse_decimal(kept) == number  # stored values, the submit's validation
+    assert parse_decimal(number_for_input(kept, language), language) == number
+
+
+@pytest.mark.parametrize(("language", "shown"), [("de", "1,125"), ("en", "1.125")])
+def test_the_input_shows_a_kept_number_as_the_person_writes_it(language, shown):
+    from rathaus.forms.rendering import bound_fields
+
+    spec = one_field(type="number")
+    (bound,) = bound_fields(spec, spec.steps[0], {"f": "1.125"}, {}, FillContext(language=language))
+    assert bound.text_value == shown
+    assert posted({"type": "number"}, shown, language=language) == ("1.125", None)
+
+
+@pytest.mark.parametrize(
+    ("language", "after", "before"),
+    [
+        (
+            "de",
+            "Bitte geben Sie ein Datum ab dem 01.03.2025 ein.",
+            "Bitte geben Sie ein Datum bis zum 31.12.2025 ein.",
+        ),
+        ("en", "Enter a date on or after March 1, 2025.", "Enter a date on or before Dec. 31, 2025."),
+    ],
+)
+def test_date_bounds_are_written_in_the_language(language, after, before):
+    field = {"type": "date", "min_date": "2025-03-01", "max_date": "2025-12-31"}
+    assert check(field, "2025-02-28", language=language) == (None, [after])
+    assert check(field, "01.01.2026", language=language) == (None, [before])
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_date_is_taken_as_the_date_input_sends_it_or_as_day_month_year(language):
+    assert check({"type": "date"}, "2026-12-24", language=language) == ("2026-12-24", None)
+    assert check({"type": "date"}, "24.12.2026", language=language) == ("2026-12-24", None)
+    _cleaned, error = check({"type": "date"}, "12/24/2026", language=language)
+    assert error == [
+        {
+            "de": "Bitte geben Sie ein Datum als Tag.Monat.Jahr ein, zum Beispiel 24.12.2026.",
+            "en": "Enter a date as day.month.year, such as 24.12.2026.",
+        }[language]
+    ]

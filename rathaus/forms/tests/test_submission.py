@@ -4,6 +4,7 @@ a draft keeps its form version when a newer one is published."""
 import copy
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +20,8 @@ from .helpers import pdf_file
 pytestmark = pytest.mark.django_db
 
 
-def complete_draft(citizen, version):
-    draft = services.draft_start(user=citizen, form_version=version, session={})
+def complete_draft(citizen, version, **start):
+    draft = services.draft_start(user=citizen, form_version=version, session={}, **start)
     proof = services.upload_accept(
         draft=draft, field_name="residence_proof", file=pdf_file(), acting_user=citizen
     )
@@ -177,8 +178,11 @@ def test_summary_rows(citizen, parking_version):
     assert rows["Fahrzeug 2: Halter/in des Fahrzeugs"] == "mein Arbeitgeber (Dienstwagen)"
     assert rows["Meldebescheinigung"] == "nachweis.pdf"
     assert rows["Gültigkeitsdauer"] == "2 Jahre"
+
     english = dict(summary_rows(spec, validate_all(spec, draft.data, context=context), "en"))
-    assert english["Date of birth"] == "1980-02-01"
+    # As other English pages write dates: not the ISO form, nor 02/01/1980, which Britain and
+    # America read apart.
+    assert english["Date of birth"] == "Feb. 1, 1980"
 
 
 def test_summary_page_has_submit_form_for_the_cases_app(citizen_client, citizen, parking_version):
@@ -264,3 +268,47 @@ def test_someone_elses_key_is_refused(citizen, other_citizen, parking_version):
     submit(complete_draft(citizen, parking_version), citizen, key="mine")
     with pytest.raises(PermissionDenied):
         submit(complete_draft(other_citizen, parking_version), other_citizen, key="mine")
+
+
+def test_staff_entering_an_application_at_the_counter_are_not_sent_to_the_eid_page(
+    caseworker, caseworker_client, citizen, parking_service, parking_version
+):
+    """A service needing "substantial" asks the online applicant for an eID login; at the
+    counter (post, phone) the caseworker checks the person's identity and fills in and submits
+    the form with their own login."""
+    parking_service.min_trust_level = "substantial"
+    parking_service.save()
+    draft = complete_draft(caseworker, parking_version, channel="counter", applicant=citizen)
+    resume = caseworker_client.get(reverse("forms:resume", args=[draft.pk]))
+    assert resume.status_code == 302
+    assert resume["Location"] == reverse("forms:step", args=[draft.pk, draft.current_step])
+    assert caseworker_client.get(reverse("forms:step", args=[draft.pk, "vehicles"])).status_code == 200
+    assert caseworker_client.get(reverse("forms:summary", args=[draft.pk])).status_code == 200
+    response = caseworker_client.post(
+        reverse("cases:submit", args=[draft.pk]), {"idempotency_key": "counter-1"}
+    )
+    assert response.status_code == 302
+    submission = Submission.objects.get(idempotency_key="counter-1")
+    assert (submission.channel, submission.applicant, submission.entered_by) == (
+        "counter",
+        citizen,
+        caseworker,
+    )
+
+
+def test_an_online_draft_still_needs_the_services_trust_level(
+    citizen, citizen_client, parking_service, parking_version
+):
+    parking_service.min_trust_level = "substantial"
+    parking_service.save()
+    draft = complete_draft(citizen, parking_version)
+    for url in (reverse("forms:resume", args=[draft.pk]), reverse("forms:step", args=[draft.pk, "person"])):
+        response = citizen_client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:trust_level"))
+    draft = Draft.objects.select_related("form_version__definition__service").get(pk=draft.pk)
+    with pytest.raises(PermissionDenied):
+        submit(draft, citizen, trust_level="basic")
+    assert not Submission.objects.exists()
+    _submission, created = submit(draft, citizen, trust_level="substantial")
+    assert created

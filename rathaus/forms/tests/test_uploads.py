@@ -6,6 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
@@ -232,3 +233,59 @@ def test_an_image_question_takes_only_images(citizen, defect_version, citizen_cl
     html = citizen_client.get(reverse("forms:step", args=[draft.pk, "details"])).content.decode()
     assert "Erlaubt: JPEG, PNG, höchstens" in html
     assert 'accept=".jpg,.jpeg,.png,image/jpeg,image/png"' in html
+
+
+def test_an_empty_required_file_input_asks_for_the_file_and_leaves_the_draft_usable(draft, citizen_client):
+    """Chromium sends an empty file input as ``name=""`` (Django puts it into ``POST``): that is
+    no file, so the person is asked for one, and nothing unusable is kept in the draft."""
+    url = reverse("forms:step", args=[draft.pk, "evidence"])
+    response = citizen_client.post(
+        url,
+        {"residence_proof": "", "registration_certificate": "", "company_car_proof": "", "_action": "next"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bitte hängen Sie eine Datei an." in html
+    assert 'href="#f-registration-certificate"' in html
+    draft.refresh_from_db()
+    assert draft.data.get("registration_certificate") in (None, [])
+    assert "" not in draft.data.get("residence_proof", [])
+    assert citizen_client.get(url).status_code == 200
+    assert citizen_client.get(reverse("forms:resume", args=[draft.pk]), follow=True).status_code == 200
+
+
+@pytest.mark.parametrize("stored", [[""], ["", "not-a-uuid"], ["not-a-uuid"], [None], "x"])
+def test_a_draft_holding_unusable_file_references_still_opens(draft, citizen_client, stored):
+    """Drafts stored before empty file inputs were dropped may hold ``[""]``: their step, the
+    resume link and the summary render instead of failing on every visit."""
+    draft.data["registration_certificate"] = stored
+    draft.current_step = "evidence"
+    draft.save()
+    step = citizen_client.get(reverse("forms:resume", args=[draft.pk]), follow=True)
+    assert step.status_code == 200
+    assert step.redirect_chain[-1][0] == reverse("forms:step", args=[draft.pk, "evidence"])
+    assert citizen_client.get(reverse("forms:summary", args=[draft.pk])).status_code == 200
+
+
+def test_a_step_post_never_stores_references_that_name_no_upload(citizen, draft, citizen_client):
+    upload = services.upload_accept(
+        draft=draft, field_name="registration_certificate", file=pdf_file(), acting_user=citizen
+    )
+    url = reverse("forms:step", args=[draft.pk, "evidence"])
+    response = citizen_client.post(
+        url, {"registration_certificate": [str(upload.pk), "", "not-a-uuid"], "_action": "next"}
+    )
+    assert response.status_code == 200
+    assert "Ein Dateiverweis ist ungültig." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.data["registration_certificate"] == [str(upload.pk)]
+
+
+def test_an_empty_file_entry_is_no_file_in_the_api_answers(parking_spec, ctx):
+    from rathaus.forms.engine import answers_from_post, validate_step
+
+    post = QueryDict(mutable=True)
+    post.setlist("registration_certificate", [""])
+    assert answers_from_post(parking_spec, post)["registration_certificate"] == []
+    _cleaned, errors = validate_step(parking_spec, "evidence", post, context=ctx, data={})
+    assert errors["registration_certificate"] == ["Bitte hängen Sie eine Datei an."]
