@@ -40,3 +40,4 @@ class FormAuditAction(models.TextChoices):
     VERSION_SAVED = "form_version_saved", _("Form version saved")
     VERSION_PUBLISHED = "form_version_published", _("Form version published")
     SUBMISSION_CREATED = "submission_created", _("Application submitted")
+    DRAFT_DISCARDED = "draft_discarded", _("Draft discarded")

@@ -13,6 +13,7 @@ rolls back, so a failed request leaves no file behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import uuid
@@ -68,6 +69,7 @@ SUBMISSION_CHECKED_BY_DATABASE = ["form_version", "applicant", "organisation", "
 
 MAX_UPLOADS_PER_DRAFT = 50
 MAX_ANONYMOUS_DRAFTS = 20
+DOUBLE_START_SECONDS = 10
 
 
 def _authenticated(user) -> bool:
@@ -170,10 +172,12 @@ def draft_start(
         return _anonymous_draft(form_version, session)
     if channel != Channel.ONLINE and not user.is_staff_member:
         raise PermissionDenied
-    if channel == Channel.ONLINE and not new:
-        # Two requests resuming at once (the API's uploads) must find the same draft.
+    if channel == Channel.ONLINE:
+        # Two requests at once (the API's uploads resuming, a double click on "start") must
+        # find the same draft: the person's row is the lock.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        if (existing := online_draft_of(user, form_version)) is not None:
+        existing = _just_started_draft(user, form_version) if new else online_draft_of(user, form_version)
+        if existing is not None:
             return existing
     spec = spec_for_version(form_version)
     draft = Draft(
@@ -188,6 +192,31 @@ def draft_start(
     )
     draft.save(force_insert=True)
     return draft
+
+
+def _just_started_draft(user, form_version: FormVersion) -> Draft | None:
+    """A draft of this form the person started a moment ago and has not filled in since (it
+    holds what the account prefilled, on the first step): a second click on "start" (or a
+    resent request) opens it instead of a second empty draft."""
+    since = timezone.now() - dt.timedelta(seconds=DOUBLE_START_SECONDS)
+    recent = Draft.objects.filter(
+        owner=user, form_version=form_version, channel=Channel.ONLINE, created_at__gte=since
+    ).order_by("-created_at")
+    spec = spec_for_version(form_version)
+    untouched = {"data": prefill_data(spec, user), "current_step": spec.steps[0].id}
+    return next((d for d in recent if {"data": d.data, "current_step": d.current_step} == untouched), None)
+
+
+@transaction.atomic
+def draft_discard(*, draft: Draft, acting_user) -> None:
+    """Delete a draft the person no longer wants, with the files uploaded for it (deleted from
+    storage once the deletion is committed). ``draft`` comes from ``selectors.access_draft``."""
+    locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
+    if locked is None:
+        return  # already discarded (a second click)
+    _discard_unused_uploads(locked, set())
+    locked.delete()
+    audit_record(action=FormAuditAction.DRAFT_DISCARDED, actor=acting_user, obj=draft)
 
 
 def _anonymous_draft(form_version: FormVersion, session) -> Draft:

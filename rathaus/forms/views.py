@@ -116,6 +116,25 @@ def resume(request, draft_id):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def discard(request, draft_id):
+    """Verwerfen: the person deletes a draft they no longer want (with its files), after a
+    page that asks once more (no script needed)."""
+    draft = selectors.access_draft(request, draft_id)
+    service = draft.form_version.definition.service
+    if request.method == "GET":
+        spec = selectors.spec_for_version(draft.form_version)
+        title = _("Delete the draft?")
+        return render(
+            request,
+            "forms/discard.html",
+            {"draft": draft, "service": service, "spec_title": spec.title(_language()), "title": title},
+        )
+    services.draft_discard(draft=draft, acting_user=request.user if request.user.is_authenticated else None)
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("forms:start", service.slug)
+
+
 def _neighbour(spec: FormSpec, data, step_id: str, offset: int) -> str | None:
     ids = [step.id for step in spec.visible_steps(data)]
     if step_id not in ids:

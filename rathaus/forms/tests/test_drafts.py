@@ -2,13 +2,19 @@
 device, and invisible to everyone else."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from conftest import login
-from rathaus.forms.models import Draft
+from rathaus.core.models import AuditEntry
+from rathaus.forms import services
+from rathaus.forms.constants import FormAuditAction
+from rathaus.forms.models import Draft, Upload
+
+from .helpers import pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +233,7 @@ def test_caseworker_starts_separate_counter_drafts_for_two_people(
     own = draft_start(user=caseworker, form_version=parking_version, session={})
     assert draft_start(user=caseworker, form_version=parking_version, session={}) == own
     assert own.pk not in (first.pk, second.pk)
+    Draft.objects.filter(pk=own.pk).update(data={"first_name": "Sabine"})  # begun, not a double click
     newer = draft_start(user=caseworker, form_version=parking_version, session={}, new=True)
     assert newer.pk != own.pk
     assert draft_start(user=caseworker, form_version=parking_version, session={}) == own
@@ -281,3 +288,53 @@ def test_the_start_page_dates_drafts_in_the_language(
     with translation.override(language):
         when = formats.date_format(timezone.localtime(draft.updated_at), "DATETIME_FORMAT")
     assert {"de": f"Entwurf vom {when}", "en": f"Draft from {when}"}[language] in html
+
+
+# --- a second click on "start", and deleting a draft -------------------------------------------
+
+
+def test_a_double_click_on_start_opens_one_draft(citizen_client, parking_version, parking_service):
+    first, first_location = start(citizen_client, parking_service)
+    second, second_location = start(citizen_client, parking_service)
+    assert first == second and first_location == second_location
+    assert Draft.objects.count() == 1
+
+
+def test_start_after_entering_something_begins_another_draft(
+    citizen_client, parking_version, parking_service
+):
+    first, _location = start(citizen_client, parking_service)
+    citizen_client.post(
+        reverse("forms:autosave", args=[first.pk, "person"]), {"first_name": "Maria"}, HTTP_HX_REQUEST="true"
+    )
+    second, _location = start(citizen_client, parking_service)
+    assert second != first and Draft.objects.count() == 2
+
+
+def test_deleting_a_draft_asks_first_then_removes_it_with_its_files(
+    citizen, citizen_client, parking_version, parking_service, django_capture_on_commit_callbacks
+):
+    draft, _location = start(citizen_client, parking_service)
+    upload = services.upload_accept(
+        draft=draft, field_name="residence_proof", file=pdf_file(), acting_user=citizen
+    )
+    stored = Path(upload.file.path)
+    url = reverse("forms:discard", args=[draft.pk])
+    assert url in citizen_client.get(reverse("forms:start", args=[parking_service.slug])).content.decode()
+    assert citizen_client.get(url).status_code == 200 and Draft.objects.filter(pk=draft.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = citizen_client.post(url)
+    assert response.status_code == 302
+    assert not Draft.objects.filter(pk=draft.pk).exists() and not Upload.objects.exists()
+    assert not stored.exists()
+    assert AuditEntry.objects.filter(action=FormAuditAction.DRAFT_DISCARDED).exists()
+    assert citizen_client.post(url).status_code == 404  # a second click
+
+
+def test_nobody_else_deletes_a_draft(citizen_client, other_citizen_client, parking_version, parking_service):
+    draft, _location = start(citizen_client, parking_service)
+    url = reverse("forms:discard", args=[draft.pk])
+    assert other_citizen_client.get(url).status_code == 404
+    assert other_citizen_client.post(url).status_code == 404
+    assert Client().post(url).status_code == 404
+    assert Draft.objects.filter(pk=draft.pk).exists()
