@@ -775,13 +775,13 @@ def _evidence_document(case: Case, upload) -> Document:
     import filetype
 
     if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."))
+        raise ValidationError({"file": [_("The file is larger than 10 MB.")]})
     head = upload.read(8192)
     upload.seek(0)
     guessed = filetype.guess(head)
     content_type = guessed.mime if guessed else ""
     if content_type not in EVIDENCE_TYPES:
-        raise ValidationError(_("Please upload a PDF, JPEG or PNG file."))
+        raise ValidationError({"file": [_("Please upload a PDF, JPEG or PNG file.")]})
     document = Document(
         case=case,
         kind=DocumentKind.EVIDENCE,
@@ -790,7 +790,11 @@ def _evidence_document(case: Case, upload) -> Document:
         visible_to_applicant=True,
     )
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
-    document.file.save(f"{case.reference}-nachweis.{extension}", upload, save=True)
+    # The file is written before the row commits: if the answer fails after this (the case is
+    # not waiting any more, the database refuses), the file must not stay behind.
+    document.file.save(f"{case.reference}-nachweis.{extension}", upload, save=False)
+    delete_file_on_rollback(document.file.storage, document.file.name)
+    document.save()
     return document
 
 
