@@ -31,6 +31,7 @@ from .forms import (
     InformationRequestForm,
     MessageForm,
     NoteForm,
+    ReplyRecordForm,
     TransitionForm,
 )
 from .models import Case, WebhookDelivery
@@ -133,6 +134,7 @@ def case_detail(request, reference: str):
         "notes": case.notes.select_related("author"),
         "timeline": case.events.select_related("actor"),
         "information_requests": case.information_requests.all(),
+        "reply_form": ReplyRecordForm(),
         "steps": [
             (t, TransitionForm(initial={**version, "transition": t.name}, prefix=t.name)) for t in plain_steps
         ],
@@ -267,7 +269,12 @@ def information_request(request, reference: str):
                 expected_version=form.cleaned_data["version"],
                 request=request,
             ),
-            _("The request has been sent to the applicant."),
+            _("The request has been sent to the applicant.")
+            if not services.letters_by_post(case)
+            else _(
+                "The request has been recorded. The person receives letters by post: print the letter "
+                "“Request for information” under Documents and send it."
+            ),
         )
     else:
         _form_errors(request, form)
@@ -290,7 +297,38 @@ def decide(request, reference: str):
                 expected_version=form.cleaned_data["version"],
                 request=request,
             ),
-            _("The notice has been issued and delivered."),
+            _("The notice has been issued and delivered.")
+            if not services.letters_by_post(case)
+            else _(
+                "The notice has been issued. The person receives letters by post: print the notice "
+                "under Documents and send it."
+            ),
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("backoffice:detail", reference=case.reference)
+
+
+@require_POST
+@login_required_for(PROCESS)
+def information_reply_record(request, reference: str, pk: int):
+    """The answer to an information request came by post, at the counter or by phone."""
+    case = _case(request, reference)
+    info = case.information_requests.filter(pk=pk).first()
+    if info is None:
+        raise Http404
+    form = ReplyRecordForm(request.POST, request.FILES)
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.information_request_record_reply(
+                information_request=info,
+                acting_user=request.user,
+                answer=form.cleaned_data["answer"],
+                upload=form.cleaned_data.get("file"),
+                request=request,
+            ),
+            _("The answer has been recorded; the case is in processing again."),
         )
     else:
         _form_errors(request, form)

@@ -239,6 +239,7 @@ class InformationRequest(models.Model):
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Acknowledgement of receipt")
     NOTICE = "notice", _("Notice")
+    REQUEST = "request", _("Request for information")
     EVIDENCE = "evidence", _("Evidence from the applicant")
     ATTACHMENT = "attachment", _("Attachment")
 

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -112,11 +113,25 @@ def test_an_answered_request_sends_the_person_back_to_the_case(case, caseworker,
 
 def test_no_evidence_file_stays_behind_when_the_answer_fails_afterwards(case, caseworker, citizen, settings):
     info = information_request_create(case=case, acting_user=caseworker, message="Bitte Nachweis")
-    # Staff resumed the case meanwhile: the answer is refused after its file was checked.
+    before = _media_files(settings)
+    upload = SimpleUploadedFile("nachweis.pdf", PDF, content_type="application/pdf")
+    # The step after storing the file fails (the database refuses, the process dies …).
+    with (
+        mock.patch("rathaus.cases.services._apply", side_effect=ValidationError("kaputt")),
+        pytest.raises(ValidationError),
+    ):
+        information_request_answer(information_request=info, acting_user=citizen, answer="", upload=upload)
+    assert _media_files(settings) == before
+    assert not case.documents.filter(kind=DocumentKind.EVIDENCE).exists()
+
+
+def test_an_answer_to_a_case_no_longer_waiting_is_refused_before_its_file_is_stored(
+    case, caseworker, citizen, settings
+):
+    info = information_request_create(case=case, acting_user=caseworker, message="Bitte Nachweis")
     Case.objects.filter(pk=case.pk).update(state="in_review")
     before = _media_files(settings)
     upload = SimpleUploadedFile("nachweis.pdf", PDF, content_type="application/pdf")
     with pytest.raises(ValidationError):
         information_request_answer(information_request=info, acting_user=citizen, answer="", upload=upload)
     assert _media_files(settings) == before
-    assert not case.documents.filter(kind=DocumentKind.EVIDENCE).exists()

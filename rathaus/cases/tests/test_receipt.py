@@ -102,6 +102,8 @@ def test_receipt_letter_is_the_template_rendered_with_the_case_as_it_was(service
                 "rows": rows,
                 "branding": current_branding(),
                 "title": "Eingangsbestätigung",
+                "account": True,
+                "recipient_lines": [],
             },
         )
     assert html == expected
