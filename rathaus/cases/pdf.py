@@ -138,7 +138,8 @@ def receipt_letter(*, case) -> dict:
 
 def render_receipt_pdf(*, case, letter: dict, rows: list[tuple[str, str]]) -> bytes:
     """Eingangsbestätigung: always German (the official language), as the notice. ``letter``
-    comes from ``receipt_letter`` at submission; ``rows`` are the answers in its language."""
+    comes from ``receipt_letter`` at submission; ``rows`` are the answers with German labels,
+    so that no letter mixes languages (the person's messages and pages are in their own)."""
     code, name = letter["department"]
     frozen = SimpleNamespace(
         reference=case.reference,

@@ -424,7 +424,9 @@ def document_file_ensure(*, document: Document) -> Document:
     if document.file or document.kind != DocumentKind.RECEIPT or not document.letter:
         return document
     case = Case.objects.select_related("submission__form_version").get(pk=document.case_id)
-    rows = submission_summary_rows(case.submission, language=document.letter["language"])
+    # The letter is German (the official language), so are its answers' labels and choices,
+    # whichever language the form was filled in.
+    rows = submission_summary_rows(case.submission, language="de")
     content = pdf.render_receipt_pdf(case=case, letter=document.letter, rows=rows)
     field = document.file.field
     name = field.storage.save(

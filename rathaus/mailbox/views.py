@@ -37,7 +37,7 @@ def unread(request):
 def _thread_context(thread: Thread, form=None) -> dict:
     return {
         "thread": thread,
-        "thread_messages": thread.messages.select_related("author").prefetch_related("documents"),
+        "thread_messages": thread.messages.select_related("author").prefetch_related("documents__case"),
         "form": form or ReplyForm(),
         "title": thread.display_subject,
     }
