@@ -252,7 +252,7 @@ def test_after_sending_a_reply_the_focus_moves_to_it(case, citizen_client):
         reverse("mailbox:reply", args=[thread.pk]), {"body": "Danke sehr!"}, HTTP_HX_REQUEST="true"
     )
     body = response.content.decode()
-    marked = re.search(r'<li [^>]*data-rathaus-focus[^>]*>(.*?)</li>', body, re.S)
+    marked = re.search(r"<li [^>]*data-rathaus-focus[^>]*>(.*?)</li>", body, re.S)
     assert marked and "Danke sehr!" in marked.group(1) and 'tabindex="-1"' in marked.group(0)
     assert body.count("data-rathaus-focus") == 1
 
