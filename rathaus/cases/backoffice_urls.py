@@ -16,6 +16,11 @@ urlpatterns = [
     path("<str:reference>/notiz/", views.note_add, name="note"),
     path("<str:reference>/nachricht/", views.message_send, name="message"),
     path("<str:reference>/nachforderung/", views.information_request, name="information_request"),
+    path(
+        "<str:reference>/nachforderung/<int:pk>/antwort/",
+        views.information_reply_record,
+        name="information_reply",
+    ),
     path("<str:reference>/entscheiden/", views.decide, name="decide"),
     path("<str:reference>/dokumente/<int:pk>/", views.document_download, name="document"),
     path("<str:reference>/anlagen/<uuid:upload_id>/", views.upload_download, name="upload"),

@@ -31,6 +31,7 @@ from .forms import (
     InformationRequestForm,
     MessageForm,
     NoteForm,
+    ReplyRecordForm,
     TransitionForm,
 )
 from .models import Case, WebhookDelivery
@@ -144,6 +145,7 @@ def _detail_page(request, case: Case, *, bound: dict | None = None, status: int 
         "notes": case.notes.select_related("author"),
         "timeline": case.events.select_related("actor"),
         "information_requests": case.information_requests.all(),
+        "reply_form": bound.get("reply_form") or ReplyRecordForm(),
         "steps": [
             (
                 t,
@@ -319,7 +321,12 @@ def information_request(request, reference: str):
             expected_version=data["version"],
             request=request,
         ),
-        success=_("The request has been sent to the applicant."),
+        success=_("The request has been sent to the applicant.")
+        if not services.letters_by_post(case)
+        else _(
+            "The request has been recorded. The person receives letters by post: print the letter "
+            "“Request for information” under Documents and send it."
+        ),
     )
 
 
@@ -340,7 +347,36 @@ def decide(request, reference: str):
             expected_version=data["version"],
             request=request,
         ),
-        success=_("The notice has been issued and delivered."),
+        success=_("The notice has been issued and delivered.")
+        if not services.letters_by_post(case)
+        else _(
+            "The notice has been issued. The person receives letters by post: print the notice "
+            "under Documents and send it."
+        ),
+    )
+
+
+@require_POST
+@login_required_for(PROCESS)
+def information_reply_record(request, reference: str, pk: int):
+    """The answer to an information request came by post, at the counter or by phone."""
+    case = _case(request, reference)
+    info = case.information_requests.filter(pk=pk).first()
+    if info is None:
+        raise Http404
+    return _submit(
+        request,
+        case.reference,
+        form=ReplyRecordForm(request.POST, request.FILES),
+        slot="reply_form",
+        action=lambda data: services.information_request_record_reply(
+            information_request=info,
+            acting_user=request.user,
+            answer=data["answer"],
+            upload=data.get("file"),
+            request=request,
+        ),
+        success=_("The answer has been recorded; the case is in processing again."),
     )
 
 

@@ -67,4 +67,5 @@ class DocumentKindLabels:
 
     RECEIPT = "Eingangsbestätigung"
     NOTICE = "Bescheid"
+    REQUEST = "Nachforderung"
     EVIDENCE = "Nachweis"

@@ -131,6 +131,29 @@ class AnswerForm(KernForm):
         return data
 
 
+class ReplyRecordForm(OwnIdsForm):
+    """Staff record an answer to an information request that came by post, at the counter or
+    by phone."""
+
+    id_prefix = "reply"
+    answer = forms.CharField(
+        label=_("What did the person answer?"),
+        help_text=_("For a letter: its date and what it says or encloses."),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    file = forms.FileField(
+        label=_("Scan of the answer"), required=False, help_text=_("PDF, JPEG or PNG, at most 10 MB.")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("answer") or "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Please write down the answer or attach a scan of it."))
+        return data
+
+
 class InboxFilterForm(KernForm):
     show_optional = False
     state = forms.ChoiceField(

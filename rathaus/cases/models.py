@@ -271,6 +271,7 @@ class InformationRequest(models.Model):
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Acknowledgement of receipt")
     NOTICE = "notice", _("Notice")
+    REQUEST = "request", _("Request for information")
     EVIDENCE = "evidence", _("Evidence from the applicant")
     ATTACHMENT = "attachment", _("Attachment")
 
@@ -299,6 +300,19 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.title
+
+    # Kinds whose title the system makes (a German letter's name and the reference): shown in
+    # the reader's language instead of the stored German title.
+    GENERATED_KINDS = frozenset({"receipt", "notice", "request", "evidence"})
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language: for the city's letters and the applicant's evidence
+        the kind's label and the case's reference ("Notice RBG-2026-000123"); a title somebody
+        gave by hand as it is."""
+        if self.kind in self.GENERATED_KINDS:
+            return f"{self.get_kind_display()} {self.case.reference}"
         return self.title
 
 

@@ -29,7 +29,9 @@ OUTCOME_WORDING = {
 __all__ = [
     "DEFAULT_NOTICE_TEMPLATE",
     "OUTCOME_WORDING",
+    "letter_recipient",
     "receipt_letter",
+    "render_information_request_pdf",
     "render_notice_pdf",
     "render_receipt_pdf",
 ]
@@ -58,6 +60,60 @@ Rechtsbehelfs per einfacher E-Mail ist nicht zugelassen und entfaltet keine rech
 """
 
 
+# Questions of a form that name the person and their address: the form marks them with the
+# account field they are prefilled from; these names where a form cannot be read.
+RECIPIENT_PREFILLS = {"first_name": "first_name", "last_name": "last_name", "address": "address"}
+
+
+def _recipient_fields(submission) -> dict[str, str]:
+    """``{"first_name": <question>, "last_name": …, "address": …}`` of the submission's form."""
+    try:
+        from rathaus.forms.engine import FormSpec
+
+        spec = FormSpec.from_json(submission.form_version.schema)
+    except Exception:
+        return dict(RECIPIENT_PREFILLS)
+    found = {}
+    for field in spec.top_fields.values():
+        source = field.raw.get("prefill")
+        if source in RECIPIENT_PREFILLS and source not in found:
+            found[source] = field.name
+    return found
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def letter_recipient(case) -> dict:
+    """To whom a letter of the case goes: ``{"name", "lines"}``, the person's name and the
+    address lines of the letter's window (organisation, name, street, postal code and town).
+
+    The person named in the application comes first: name and postal address as the form's
+    answers give them (a case entered at the counter or from a letter has no account at all).
+    An account fills what the form does not ask for. Empty where neither knows.
+    """
+    data = case.submission.data if isinstance(case.submission.data, dict) else {}
+    fields = _recipient_fields(case.submission)
+    first = _text(data.get(fields.get("first_name", "")))
+    last = _text(data.get(fields.get("last_name", "")))
+    address = data.get(fields.get("address", ""))
+    address = address if isinstance(address, dict) else {}
+    street = _text(address.get("street"))
+    town = " ".join(part for part in (_text(address.get("postal_code")), _text(address.get("city"))) if part)
+    applicant = case.applicant
+    if applicant is not None:
+        if not (first or last):
+            first, last = _text(applicant.first_name), _text(applicant.last_name)
+        if not (street or town):
+            street = _text(applicant.street)
+            town = " ".join(part for part in (_text(applicant.postal_code), _text(applicant.city)) if part)
+    name = " ".join(part for part in (first, last) if part)
+    organisation = case.organisation.name if case.organisation_id else _text(data.get("company_name"))
+    lines = [line for line in (organisation, name, street, town) if line]
+    return {"name": name, "lines": lines if (street or town) else []}
+
+
 def receipt_letter(*, case) -> dict:
     """What the receipt of a new case says besides its reference, date and answers, as of now:
     the service's and department's names, the deadline and fee, the city's sender line, and
@@ -73,12 +129,17 @@ def receipt_letter(*, case) -> dict:
         "fee": str(case.fee) if case.fee is not None else None,
         "city_name": branding.city_name,
         "postal_address": branding.postal_address,
+        # Without an account the receipt is handed over or posted: addressed as the application
+        # names the person, and it cannot point to "My applications".
+        "account": case.applicant_id is not None,
+        "recipient": [] if case.applicant_id else letter_recipient(case)["lines"],
     }
 
 
 def render_receipt_pdf(*, case, letter: dict, rows: list[tuple[str, str]]) -> bytes:
     """Eingangsbestätigung: always German (the official language), as the notice. ``letter``
-    comes from ``receipt_letter`` at submission; ``rows`` are the answers in its language."""
+    comes from ``receipt_letter`` at submission; ``rows`` are the answers with German labels,
+    so that no letter mixes languages (the person's messages and pages are in their own)."""
     code, name = letter["department"]
     frozen = SimpleNamespace(
         reference=case.reference,
@@ -101,17 +162,47 @@ def render_receipt_pdf(*, case, letter: dict, rows: list[tuple[str, str]]) -> by
                 "rows": rows,
                 "branding": branding,
                 "title": "Eingangsbestätigung",
+                "account": letter.get("account", True),
+                "recipient_lines": letter.get("recipient", []),
             },
         )
     return render_pdf(html)
 
 
 def render_notice_pdf(*, case, notice_template: str, context: dict) -> bytes:
-    """Bescheid from the service's template (a Django template text) or the default one."""
+    """Bescheid from the service's template (a Django template text) or the default one,
+    addressed to ``context["recipient_lines"]``."""
     with translation.override("de"):
         body = Template(notice_template or DEFAULT_NOTICE_TEMPLATE).render(Context(context, autoescape=True))
         html = render_to_string(
             "cases/pdf/letter.html",
-            {"case": case, "body": body, "branding": current_branding(), "title": "Bescheid"},
+            {
+                "case": case,
+                "body": body,
+                "branding": current_branding(),
+                "title": "Bescheid",
+                "recipient_lines": context.get("recipient_lines", []),
+            },
+        )
+    return render_pdf(html)
+
+
+def render_information_request_pdf(*, case, information_request) -> bytes:
+    """Nachforderung as a letter, for a person the city reaches by post: what is missing, by
+    when, and how to answer (post or in person, with the reference). German, as every letter."""
+    recipient = letter_recipient(case)
+    with translation.override("de"):
+        html = render_to_string(
+            "cases/pdf/information_request.html",
+            {
+                "case": case,
+                "service": case.service,
+                "department": case.department,
+                "information_request": information_request,
+                "applicant_name": recipient["name"],
+                "recipient_lines": recipient["lines"],
+                "branding": current_branding(),
+                "title": "Nachforderung",
+            },
         )
     return render_pdf(html)

@@ -70,6 +70,8 @@ __all__ = [
     "document_file_ensure",
     "information_request_answer",
     "information_request_create",
+    "information_request_record_reply",
+    "letters_by_post",
     "reference_allocate",
     "reference_reserve",
     "webhook_resend",
@@ -194,6 +196,15 @@ def _sync(target: Case, source: Case) -> Case:
     for field in source._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
     return target
+
+
+def letters_by_post(case: Case) -> bool:
+    """Whether the city's letters reach the person only on paper: nobody has an account for
+    the case (entered at the counter, from a letter or a call), or the account holder chose
+    letters by post. Staff then print the letters and send them; the person answers by post."""
+    from rathaus.accounts.constants import ContactChannel
+
+    return case.applicant_id is None or case.applicant.preferred_channel == ContactChannel.POST
 
 
 def _applicant_language(case: Case) -> str:
@@ -428,7 +439,9 @@ def document_file_ensure(*, document: Document) -> Document:
     if document.file or document.kind != DocumentKind.RECEIPT or not document.letter:
         return document
     case = Case.objects.select_related("submission__form_version").get(pk=document.case_id)
-    rows = submission_summary_rows(case.submission, language=document.letter["language"])
+    # The letter is German (the official language), so are its answers' labels and choices,
+    # whichever language the form was filled in.
+    rows = submission_summary_rows(case.submission, language="de")
     content = pdf.render_receipt_pdf(case=case, letter=document.letter, rows=rows)
     field = document.file.field
     name = field.storage.save(
@@ -793,8 +806,9 @@ def information_request_create(
         message=message.strip(),
     )
     info = InformationRequest.objects.create(case=locked, requested_by=acting_user, message=message.strip())
+    letters = [_information_request_letter(locked, info)] if letters_by_post(locked) else []
     _audit(CaseAuditAction.CASE_INFORMATION_REQUESTED, case=locked, actor=acting_user, request=request)
-    _announce(locked, event, actor=acting_user, message=message.strip())
+    _announce(locked, event, actor=acting_user, documents=letters, message=message.strip())
     _sync(case, locked)
     return info
 
@@ -803,13 +817,13 @@ def _evidence_document(case: Case, upload) -> Document:
     import filetype
 
     if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."))
+        raise ValidationError({"file": [_("The file is larger than 10 MB.")]})
     head = upload.read(8192)
     upload.seek(0)
     guessed = filetype.guess(head)
     content_type = guessed.mime if guessed else ""
     if content_type not in EVIDENCE_TYPES:
-        raise ValidationError(_("Please upload a PDF, JPEG or PNG file."))
+        raise ValidationError({"file": [_("Please upload a PDF, JPEG or PNG file.")]})
     document = Document(
         case=case,
         kind=DocumentKind.EVIDENCE,
@@ -818,8 +832,66 @@ def _evidence_document(case: Case, upload) -> Document:
         visible_to_applicant=True,
     )
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
-    document.file.save(f"{case.reference}-nachweis.{extension}", upload, save=True)
+    # The file is written before the row commits: if the answer fails after this (the case is
+    # not waiting any more, the database refuses), the file must not stay behind.
+    document.file.save(f"{case.reference}-nachweis.{extension}", upload, save=False)
+    delete_file_on_rollback(document.file.storage, document.file.name)
+    document.save()
     return document
+
+
+def _information_request_letter(case: Case, info: InformationRequest) -> Document:
+    """The request as a letter to print and post (the person has no mailbox to read it in)."""
+    content = pdf.render_information_request_pdf(case=case, information_request=info)
+    document = Document(
+        case=case, kind=DocumentKind.REQUEST, title=f"{DocumentKindLabels.REQUEST} {case.reference}"
+    )
+    document.file.save(f"{case.reference}-nachforderung.pdf", ContentFile(content), save=False)
+    delete_file_on_rollback(document.file.storage, document.file.name)
+    document.save()
+    return document
+
+
+def _information_request_close(
+    info: InformationRequest,
+    locked: Case,
+    *,
+    roles: set[str],
+    acting_user,
+    answer: str,
+    upload,
+    request,
+    **audit,
+) -> list[Document]:
+    """Record the answer to the open request ``info`` of the locked case and resume it."""
+    workflow = workflow_for_service(locked.service)
+    resume = [
+        t for t in workflow.available(locked.state, roles) if workflow.kind(t.target) != StateKind.FINAL
+    ]
+    if workflow.kind(locked.state) != StateKind.WAITING or not resume:
+        raise ValidationError(_("This case is not waiting for an answer."))
+    documents = [_evidence_document(locked, upload)] if upload is not None else []
+    info.answer = answer.strip()
+    info.answered_at = timezone.now()
+    info.save(update_fields=["answer", "answered_at"])
+    event = _apply(
+        locked,
+        workflow=workflow,
+        name=resume[0].name,
+        roles=roles,
+        actor=acting_user,
+        kind=EventKind.INFORMATION_ANSWERED,
+    )
+    _audit(
+        CaseAuditAction.CASE_INFORMATION_ANSWERED,
+        case=locked,
+        actor=acting_user,
+        request=request,
+        with_file=bool(documents),
+        **audit,
+    )
+    _announce(locked, event, actor=acting_user, documents=documents)
+    return documents
 
 
 @transaction.atomic
@@ -839,35 +911,49 @@ def information_request_answer(
     if not answer.strip() and upload is None:
         raise ValidationError(_("Please write an answer or attach a file."))
     locked = _lock(case, None)
-    workflow = workflow_for_service(locked.service)
-    documents = [_evidence_document(locked, upload)] if upload is not None else []
-    info.answer = answer.strip()
-    info.answered_at = timezone.now()
-    info.save(update_fields=["answer", "answered_at"])
-    resume = [
-        t
-        for t in workflow.available(locked.state, {WorkflowRole.APPLICANT.value})
-        if workflow.kind(t.target) != StateKind.FINAL
-    ]
-    if not resume:
-        raise ValidationError(_("This case is not waiting for an answer."))
-    event = _apply(
+    _information_request_close(
+        info,
         locked,
-        workflow=workflow,
-        name=resume[0].name,
-        roles=roles,
-        actor=acting_user,
-        kind=EventKind.INFORMATION_ANSWERED,
-    )
-    _audit(
-        CaseAuditAction.CASE_INFORMATION_ANSWERED,
-        case=locked,
-        actor=acting_user,
+        roles={WorkflowRole.APPLICANT.value},
+        acting_user=acting_user,
+        answer=answer,
+        upload=upload,
         request=request,
-        with_file=bool(documents),
     )
-    _announce(locked, event, actor=acting_user, documents=documents)
     information_request.answer, information_request.answered_at = info.answer, info.answered_at
+    return info
+
+
+@transaction.atomic
+def information_request_record_reply(
+    *, information_request: InformationRequest, acting_user, answer: str, upload=None, request=None
+) -> InformationRequest:
+    """Staff record the person's answer that came by post, at the counter or by phone (a case
+    without an account can be answered no other way): what it said, a scan of what was sent,
+    and the case resumes as if the person had answered in the portal."""
+    info = InformationRequest.objects.select_for_update().get(pk=information_request.pk)
+    case = info.case
+    roles = _require_roles(case, acting_user, _staff_roles())
+    if info.answered_at is not None:
+        raise ValidationError(_("This request has already been answered."))
+    if info.withdrawn_at is not None:
+        raise ValidationError(_("This request has been withdrawn: no answer is needed any more."))
+    if not answer.strip() and upload is None:
+        raise ValidationError(_("Please write down the answer or attach a scan of it."))
+    locked = _lock(case, None)
+    # Staff act for the person here: they may take the person's way back into processing.
+    _information_request_close(
+        info,
+        locked,
+        roles=roles | {WorkflowRole.APPLICANT.value},
+        acting_user=acting_user,
+        answer=answer,
+        upload=upload,
+        request=request,
+        recorded_by_staff=True,
+    )
+    information_request.answer, information_request.answered_at = info.answer, info.answered_at
+    _sync(case, locked)
     return info
 
 
@@ -875,7 +961,9 @@ def information_request_answer(
 
 
 def _notice_context(case: Case, *, outcome: str, reasoning: str, now) -> dict:
-    applicant = case.applicant
+    """What a notice template may use. It is addressed to the person named in the application
+    (name and address as the form's answers give them; an account fills the gaps)."""
+    recipient = pdf.letter_recipient(case)
     return {
         "case": case,
         "service": case.service,
@@ -884,8 +972,9 @@ def _notice_context(case: Case, *, outcome: str, reasoning: str, now) -> dict:
         "outcome_label": pdf.OUTCOME_WORDING[outcome],
         "reasoning": reasoning,
         "decided_at": now,
-        "applicant_name": applicant.get_full_name() if applicant else "",
-        "applicant_address": applicant.postal_address if applicant else "",
+        "applicant_name": recipient["name"],
+        "applicant_address": ", ".join(recipient["lines"][-2:]) if recipient["lines"] else "",
+        "recipient_lines": recipient["lines"],
         "organisation": case.organisation,
         "answers": case.submission.data,
     }
@@ -923,7 +1012,9 @@ def case_decide(
     document = Document(
         case=locked, kind=DocumentKind.NOTICE, title=f"{DocumentKindLabels.NOTICE} {locked.reference}"
     )
-    document.file.save(f"{locked.reference}-bescheid.pdf", ContentFile(content), save=True)
+    document.file.save(f"{locked.reference}-bescheid.pdf", ContentFile(content), save=False)
+    delete_file_on_rollback(document.file.storage, document.file.name)
+    document.save()
     notice = Notice.objects.create(
         case=locked,
         outcome=outcome,

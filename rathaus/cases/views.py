@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.trust import current_trust_level
+from rathaus.core.forms import add_service_error
 from rathaus.core.permissions import access_object, login_required_for
 
 from . import selectors, services
@@ -66,12 +67,10 @@ def _withdrawable(case: Case) -> bool:
     )
 
 
-@login_required_for(VIEW_OWN)
-def case_detail(request, reference: str):
-    case = _own_case(request, reference)
+def _detail_context(case: Case, *, answer_form=None) -> dict:
     workflow = workflow_for_service(case.service)
     open_request = case.information_requests.open().first()
-    context = {
+    return {
         "case": case,
         "title": case.service.display_name,
         "state_label": workflow.state_label(case.state),
@@ -79,10 +78,15 @@ def case_detail(request, reference: str):
         "timeline": selectors.public_timeline(case).select_related("actor"),
         "documents": case.documents.filter(visible_to_applicant=True),
         "open_request": open_request,
-        "answer_form": AnswerForm() if open_request else None,
+        "answer_form": (answer_form or AnswerForm()) if open_request else None,
         "withdraw_form": WithdrawForm(initial={"version": case.version}) if _withdrawable(case) else None,
     }
-    return render(request, "cases/case_detail.html", context)
+
+
+@login_required_for(VIEW_OWN)
+def case_detail(request, reference: str):
+    case = _own_case(request, reference)
+    return render(request, "cases/case_detail.html", _detail_context(case))
 
 
 @login_required_for(VIEW_OWN)
@@ -119,12 +123,21 @@ def information_answer(request, reference: str, pk: int):
                 upload=form.cleaned_data.get("file"),
                 request=request,
             )
-            messages.success(request, _("Thank you. Your answer has been sent; we continue processing."))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
-    else:
+            add_service_error(
+                form, exc if isinstance(exc, ValidationError) else ValidationError(_error_text(exc))
+            )
+        else:
+            messages.success(request, _("Thank you. Your answer has been sent; we continue processing."))
+            return redirect("cases:detail", reference=case.reference)
+    context = _detail_context(case, answer_form=form)
+    if context["open_request"] is None or context["open_request"].pk != info.pk:
+        # Answered meanwhile (another tab): nothing to show the form for any more.
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("cases:detail", reference=case.reference)
+        return redirect("cases:detail", reference=case.reference)
+    # The page again with what was typed and each error at its input (a browser cannot keep a
+    # chosen file; the error next to the file input says what to choose instead).
+    return render(request, "cases/case_detail.html", context, status=422)
 
 
 @require_POST

@@ -7,6 +7,13 @@ A rule is JSON, e.g. ``{"base": "30.00", "per": {"field": "vehicles", "amount": 
 - ``per`` adds ``amount`` times a quantity from the answers. ``{"fields": ["days", "square_metres"]}``
   multiplies several answers (special road use: per day and square metre). ``per`` may also be a
   list of such items, which are added up.
+
+  - An answer that is a list (the rows of a group, the options of a multiple choice) counts
+    its entries: ``{"field": "companions", "add": 1}`` is one per companion plus the applicant.
+  - ``{"days": ["start_date", "end_date"]}`` in ``fields`` is the number of days from the first
+    to the last date, both counted (a later first date counts as 0).
+  - ``amount`` may depend on a choice: ``{"field": "regensburg_pass", "amounts": {"yes": "5.00"},
+    "default": "15.00"}`` (per person, reduced with the pass).
 - ``choice`` adds the amount listed for the chosen answer.
 - ``min`` and ``max`` bound the total.
 
@@ -16,6 +23,7 @@ never raises and never makes the fee negative. Money is Decimal with two places,
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .constants import FeeKind
@@ -37,9 +45,12 @@ def _money(value) -> Decimal:
 
 
 def _quantity(value) -> Decimal:
-    """A non-negative, finite quantity from an answer; anything else counts as 0."""
+    """A non-negative, finite quantity from an answer (a list: its number of entries);
+    anything else counts as 0."""
     if value is None or isinstance(value, bool):
         return Decimal(0)
+    if isinstance(value, list):
+        return Decimal(min(len(value), MAX_QUANTITY))
     text = str(value).strip().replace(",", ".")  # German decimal comma: "2,5" m²
     try:
         number = Decimal(text)
@@ -48,6 +59,46 @@ def _quantity(value) -> Decimal:
     if not number.is_finite() or number < 0 or number > MAX_QUANTITY:
         return Decimal(0)
     return number
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _days_names(factor) -> list[str] | None:
+    """The two date questions of a ``{"days": [first, last]}`` factor, or None."""
+    if not isinstance(factor, dict):
+        return None
+    names = factor.get("days")
+    if isinstance(names, list) and len(names) == 2 and all(isinstance(name, str) for name in names):
+        return names
+    return None
+
+
+def _factor(factor, answers: dict) -> Decimal:
+    """One factor of a ``per`` item: an answer's quantity, or the days between two dates."""
+    if isinstance(factor, str):
+        return _quantity(answers.get(factor))
+    names = _days_names(factor)
+    if names is None:
+        return Decimal(0)
+    first, last = _date(answers.get(names[0])), _date(answers.get(names[1]))
+    if first is None or last is None or last < first:
+        return Decimal(0)
+    return Decimal(min((last - first).days + 1, MAX_QUANTITY))
+
+
+def _unit_amount(amount, answers: dict) -> Decimal:
+    """A ``per`` item's amount: fixed, or by the chosen answer of a question."""
+    if not isinstance(amount, dict):
+        return _money(amount)
+    amounts = amount.get("amounts") if isinstance(amount.get("amounts"), dict) else {}
+    field = amount.get("field")
+    chosen = str(answers.get(field)) if isinstance(field, str) else None
+    return _money(amounts[chosen] if chosen in amounts else amount.get("default", "0"))
 
 
 def _per_items(per) -> list[dict]:
@@ -66,7 +117,14 @@ def rule_fields(rule: dict) -> set[str]:
         fields = item.get("fields") or [item.get("field")]
         if not isinstance(fields, list):
             continue
-        names.update(field for field in fields if isinstance(field, str))
+        for field in fields:
+            if isinstance(field, str):
+                names.add(field)
+            elif (days := _days_names(field)) is not None:
+                names.update(days)
+        amount = item.get("amount")
+        if isinstance(amount, dict) and isinstance(amount.get("field"), str):
+            names.add(amount["field"])
     choice = rule.get("choice")
     if isinstance(choice, dict) and isinstance(choice.get("field"), str):
         names.add(choice["field"])
@@ -88,8 +146,9 @@ def compute_fee(service, answers: dict | None = None) -> Decimal | None:
             continue
         quantity = Decimal(1)
         for field in fields:
-            quantity *= _quantity(answers.get(field) if isinstance(field, str) else None)
-        total += _money(item.get("amount", "0")) * quantity
+            quantity *= _factor(field, answers)
+        quantity += _quantity(item.get("add", 0))
+        total += _unit_amount(item.get("amount", "0"), answers) * quantity
     choice = rule.get("choice")
     if isinstance(choice, dict) and isinstance(choice.get("field"), str):
         amounts = choice.get("amounts") if isinstance(choice.get("amounts"), dict) else {}

@@ -271,10 +271,17 @@ SERVICES: list[dict] = [
         "legal_basis": "Kurs- und Entgeltordnung des Gartenamts",
         "required_documents": "",
         "required_documents_en": "",
-        "fee_kind": "fixed",
-        "fee_amount": "15.00",
-        "fee_note": "je Kurs; mit Regensburg-Pass 5 €",
-        "fee_note_en": "per course; €5 with the Regensburg pass",
+        # 15 € per person (the applicant and each companion), 5 € each with the Regensburg Pass.
+        "fee_kind": "rule",
+        "fee_rule": {
+            "per": {
+                "field": "companions",
+                "add": 1,
+                "amount": {"field": "regensburg_pass", "amounts": {"yes": "5.00"}, "default": "15.00"},
+            }
+        },
+        "fee_note": "15 € je Person und Kurs; mit Regensburg-Pass 5 € je Person",
+        "fee_note_en": "€15 per person and course; €5 per person with the Regensburg Pass",
         "processing_days": 2,
         "channels": [ONLINE, PHONE],
         "min_trust_level": "basic",
@@ -493,7 +500,11 @@ SERVICES: list[dict] = [
         "required_documents": "Lageskizze mit Maßen der genutzten Fläche\nBei Baustellen: Verkehrszeichenplan",
         "required_documents_en": "Sketch with dimensions of the area used\nFor building sites: traffic sign plan",
         "fee_kind": "rule",
-        "fee_rule": {"per": {"fields": ["days", "square_metres"], "amount": "1.50"}, "min": "25.00"},
+        # The days from the first to the last day of use, both counted (not a number typed in).
+        "fee_rule": {
+            "per": {"fields": [{"days": ["start_date", "end_date"]}, "square_metres"], "amount": "1.50"},
+            "min": "25.00",
+        },
         "fee_note": "1,50 € je Tag und Quadratmeter, mindestens 25 €",
         "fee_note_en": "€1.50 per day and square metre, at least €25",
         "processing_days": 10,

@@ -270,7 +270,6 @@ def _special_use(rng, person, day) -> dict:
         "square_metres": metres,
         "start_date": start.isoformat(),
         "end_date": (start + dt.timedelta(days=days - 1)).isoformat(),
-        "days": days,
         "liability": True,
     }
 

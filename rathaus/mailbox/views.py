@@ -34,12 +34,14 @@ def unread(request):
     return render(request, "mailbox/partials/unread.html", {"unread": selectors.unread_count(request.user)})
 
 
-def _thread_context(thread: Thread, form=None) -> dict:
+def _thread_context(thread: Thread, form=None, *, sent: bool = False) -> dict:
+    """``sent``: a reply was just stored, the page moves the focus to it (``rathaus.js``)."""
     return {
         "thread": thread,
-        "thread_messages": thread.messages.select_related("author").prefetch_related("documents"),
+        "thread_messages": thread.messages.select_related("author").prefetch_related("documents__case"),
         "form": form or ReplyForm(),
         "title": thread.display_subject,
+        "sent": sent,
     }
 
 
@@ -55,19 +57,21 @@ def thread_detail(request, pk: int):
 def reply(request, pk: int):
     thread = _thread(request, pk)
     form = ReplyForm(request.POST)
+    sent = False
     if form.is_valid():
         try:
             services.message_reply(
                 thread=thread, acting_user=request.user, body=form.cleaned_data["body"], request=request
             )
-            form = ReplyForm()
+            form, sent = ReplyForm(), True
         except ValidationError as exc:
             form.add_error("body", exc)
             link_errors(form)
     if request.htmx:
-        return render(request, "mailbox/partials/conversation.html", _thread_context(thread, form))
-    if form.errors:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
-        messages.success(request, _("Your message has been sent."))
+        # 200 also with errors: htmx swaps only successful responses.
+        return render(request, "mailbox/partials/conversation.html", _thread_context(thread, form, sent=sent))
+    if not sent:
+        # Without JavaScript: the page again with the text typed and the error at its field.
+        return render(request, "mailbox/thread.html", _thread_context(thread, form), status=422)
+    messages.success(request, _("Your message has been sent."))
     return redirect("mailbox:thread", pk=thread.pk)

@@ -102,6 +102,8 @@ def test_receipt_letter_is_the_template_rendered_with_the_case_as_it_was(service
                 "rows": rows,
                 "branding": current_branding(),
                 "title": "Eingangsbestätigung",
+                "account": True,
+                "recipient_lines": [],
             },
         )
     assert html == expected
@@ -198,3 +200,20 @@ def test_the_sender_line_names_city_department_and_address_once(service, citizen
     assert first_line == (
         f"{branding.city_name} · {case.department.name} · Rathausplatz 1 · 93047 Regensburg"
     ), first_line
+
+
+def test_a_long_receipt_never_splits_a_label_from_its_answer(case):
+    """Forty answers of several lines each: the letter runs over pages, and each row's label
+    and the last line of its answer are on the same page."""
+    receipt = case.documents.get(kind=DocumentKind.RECEIPT)
+    rows = [
+        (f"Frage {n:02d}", " ".join(["Lange Antwort mit vielen Wörtern"] * 12) + f" Ende{n:02d}")
+        for n in range(40)
+    ]
+    content = pdf.render_receipt_pdf(case=case, letter=receipt.letter, rows=rows)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+    assert len(pages) > 2
+    for n in range(40):
+        label_pages = [i for i, text in enumerate(pages) if f"Frage {n:02d}" in text]
+        end_pages = [i for i, text in enumerate(pages) if f"Ende{n:02d}" in text]
+        assert label_pages == end_pages and len(label_pages) == 1, f"row {n} split: {label_pages} {end_pages}"

@@ -11,6 +11,7 @@ from rathaus.catalog.models import LifeSituation, Service
 from rathaus.demo import catalog_data, data
 from rathaus.demo.catalog_data import load_catalog
 from rathaus.demo.loader import load_demo
+from rathaus.forms import definitions
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,48 @@ def test_the_fee_note_is_shown_in_the_readers_language(demo_catalog, client):
     english = client.get(url).content.decode()
     assert "the dog tax is €100 per dog and year" in english
     assert "Hundesteuer beträgt" not in english
+
+
+def _demo_service(slug: str) -> Service:
+    entry = next(entry for entry in catalog_data.SERVICES if entry["slug"] == slug)
+    return Service(slug=slug, fee_kind=entry["fee_kind"], fee_rule=entry.get("fee_rule") or {})
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [e["slug"] for e in catalog_data.SERVICES if e.get("fee_rule") and e["slug"] in definitions.names()],
+)
+def test_a_computed_fee_reads_only_answers_its_form_asks_for(slug):
+    from rathaus.catalog.fees import rule_fields
+    from rathaus.forms.engine import FormSpec
+
+    asked = set(FormSpec.from_json(definitions.load(slug)).top_fields)
+    assert rule_fields(_demo_service(slug).fee_rule) <= asked
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"regensburg_pass": "no"}, "15.00"),
+        ({"regensburg_pass": "yes", "companions": [{"companion_first_name": "Ida"}]}, "10.00"),
+        ({"regensburg_pass": "no", "companions": [{"companion_first_name": "Ida"}]}, "30.00"),
+    ],
+)
+def test_garden_course_costs_15_euros_per_person_and_5_with_the_regensburg_pass(answers, expected):
+    from decimal import Decimal
+
+    from rathaus.catalog.fees import compute_fee
+
+    assert compute_fee(_demo_service("gartenkurs-anmelden"), answers) == Decimal(expected)
+
+
+def test_special_road_use_counts_the_days_between_its_dates():
+    from decimal import Decimal
+
+    from rathaus.catalog.fees import compute_fee
+
+    service = _demo_service("sondernutzung-strasse")
+    same_day = {"start_date": "2026-06-01", "end_date": "2026-06-01", "square_metres": 20, "days": 730}
+    assert compute_fee(service, same_day) == Decimal("30.00")  # 1 day × 20 m² × 1.50 €
+    week = {"start_date": "2026-06-01", "end_date": "2026-06-07", "square_metres": 20}
+    assert compute_fee(service, week) == Decimal("210.00")

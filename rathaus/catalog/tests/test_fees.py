@@ -135,3 +135,58 @@ def test_rule_fields_lists_the_answers_a_rule_reads():
     assert rule_fields({"per": [{"field": "a"}], "choice": {"field": "b"}}) == {"a", "b"}
     assert rule_fields({"per": {"fields": "days"}}) == set()
     assert rule_fields(None) == set()
+
+
+GARDEN_COURSE = {
+    "per": {
+        "field": "companions",
+        "add": 1,
+        "amount": {"field": "regensburg_pass", "amounts": {"yes": "5.00"}, "default": "15.00"},
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"regensburg_pass": "no"}, "15.00"),
+        ({"regensburg_pass": "yes"}, "5.00"),
+        ({"regensburg_pass": "yes", "companions": [{"companion_first_name": "Ida"}]}, "10.00"),
+        ({"regensburg_pass": "no", "companions": [{}, {}, {}]}, "60.00"),
+        ({}, "15.00"),  # what the service page shows: one person, no pass
+        ({"regensburg_pass": ["yes"], "companions": "drei"}, "15.00"),  # nonsense: one person, full price
+    ],
+)
+def test_a_fee_per_person_reduced_by_a_choice(answers, expected):
+    assert compute_fee(service(rule=GARDEN_COURSE), answers) == Decimal(expected)
+
+
+SPAN_ROAD_USE = {
+    "per": {"fields": [{"days": ["start_date", "end_date"]}, "square_metres"], "amount": "1.50"},
+    "min": "25.00",
+}
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"start_date": "2026-06-01", "end_date": "2026-06-10", "square_metres": 4}, "60.00"),
+        ({"start_date": "2026-06-01", "end_date": "2026-06-01", "square_metres": 20}, "30.00"),  # one day
+        # a typed-in day count no longer matters: same day, 730 days claimed
+        ({"start_date": "2026-06-01", "end_date": "2026-06-01", "days": 730, "square_metres": 20}, "30.00"),
+        (
+            {"start_date": "2026-06-10", "end_date": "2026-06-01", "square_metres": 20},
+            "25.00",
+        ),  # reversed → min
+        ({"start_date": "1. Juni", "end_date": "2026-06-01", "square_metres": 20}, "25.00"),
+        ({"start_date": "2026-12-31", "end_date": "2027-01-01", "square_metres": 10}, "30.00"),
+    ],
+)
+def test_days_counted_from_the_first_to_the_last_date(answers, expected):
+    assert compute_fee(service(rule=SPAN_ROAD_USE), answers) == Decimal(expected)
+
+
+def test_rule_fields_name_the_dates_and_the_choice_of_an_amount():
+    assert rule_fields(SPAN_ROAD_USE) == {"start_date", "end_date", "square_metres"}
+    assert rule_fields(GARDEN_COURSE) == {"companions", "regensburg_pass"}
+    assert rule_fields({"per": {"fields": [{"days": ["a"]}], "amount": "1"}}) == set()

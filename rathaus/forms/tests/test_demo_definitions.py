@@ -134,7 +134,6 @@ def sample_answers(name: str) -> dict:
             "square_metres": "22,5",
             "start_date": _days(14),
             "end_date": _days(20),
-            "days": "7",
             "site_plan": [PDF],
             "liability": True,
         },

@@ -279,7 +279,7 @@ def test_the_input_shows_a_kept_number_as_the_person_writes_it(language, shown):
             "Bitte geben Sie ein Datum ab dem 01.03.2025 ein.",
             "Bitte geben Sie ein Datum bis zum 31.12.2025 ein.",
         ),
-        ("en", "Enter a date on or after March 1, 2025.", "Enter a date on or before Dec. 31, 2025."),
+        ("en", "Enter a date on or after 1 March 2025.", "Enter a date on or before 31 December 2025."),
     ],
 )
 def test_date_bounds_are_written_in_the_language(language, after, before):

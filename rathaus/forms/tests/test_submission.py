@@ -182,7 +182,7 @@ def test_summary_rows(citizen, parking_version):
     english = dict(summary_rows(spec, validate_all(spec, draft.data, context=context), "en"))
     # As other English pages write dates: not the ISO form, nor 02/01/1980, which Britain and
     # America read apart.
-    assert english["Date of birth"] == "Feb. 1, 1980"
+    assert english["Date of birth"] == "1 February 1980"
 
 
 def test_summary_page_has_submit_form_for_the_cases_app(citizen_client, citizen, parking_version):

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -243,3 +244,45 @@ def test_conversation_subject_follows_the_readers_language(case, citizen, citize
     citizen_client.cookies["rathaus_language"] = "en"
     page = citizen_client.get(reverse("mailbox:index"))
     assert f"Residents&#x27; parking permit – {case.reference}" in page.content.decode()
+
+
+def test_after_sending_a_reply_the_focus_moves_to_it(case, citizen_client):
+    thread = Thread.objects.get(case=case)
+    response = citizen_client.post(
+        reverse("mailbox:reply", args=[thread.pk]), {"body": "Danke sehr!"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    marked = re.search(r"<li [^>]*data-rathaus-focus[^>]*>(.*?)</li>", body, re.S)
+    assert marked and "Danke sehr!" in marked.group(1) and 'tabindex="-1"' in marked.group(0)
+    assert body.count("data-rathaus-focus") == 1
+
+
+def test_an_empty_reply_focuses_the_error_summary_linked_to_the_field(case, citizen_client):
+    thread = Thread.objects.get(case=case)
+    response = citizen_client.post(
+        reverse("mailbox:reply", args=[thread.pk]), {"body": "  "}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200  # htmx swaps only successful responses
+    body = response.content.decode()
+    summary = re.search(r'<div [^>]*id="antwort-fehler"[^>]*>', body).group(0)
+    assert "data-rathaus-focus" in summary and 'role="alert"' in summary
+    assert 'href="#id_body"' in body
+    textarea = re.search(r"<textarea[^>]*>", body).group(0)
+    assert 'aria-invalid="true"' in textarea and "id_body-error" in textarea
+    assert not thread.messages.filter(sender=Message.Sender.PERSON).exists()
+
+
+def test_without_javascript_a_refused_reply_keeps_its_text(case, citizen_client):
+    thread = Thread.objects.get(case=case)
+    too_long = "Sehr lange Nachricht " * 600
+    response = citizen_client.post(reverse("mailbox:reply", args=[thread.pk]), {"body": too_long})
+    assert response.status_code == 422
+    assert too_long.strip() in response.content.decode()
+
+
+def test_every_page_loads_the_focus_script(citizen_client):
+    from django.contrib.staticfiles import finders
+
+    page = citizen_client.get(reverse("mailbox:index")).content.decode()
+    assert "core/rathaus.js" in page
+    assert finders.find("core/rathaus.js")

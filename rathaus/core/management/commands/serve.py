@@ -15,6 +15,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def portal_url_for(host: str, port: int) -> str:
+    """The address a browser on this machine reaches the server at (a server listening on all
+    interfaces is reached at 127.0.0.1)."""
+    if host in ("0.0.0.0", "::", "[::]", ""):  # noqa: S104 - naming the wildcard, not binding it
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Migrate, load the demo, start a task worker and serve the portal on localhost."
 
@@ -23,14 +31,17 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
 
     def handle(self, *args, **options):
+        address = f"{options['host']}:{options['port']}"
+        # Links in e-mails point at this server unless PORTAL_URL says otherwise: set before
+        # anything runs that may write an e-mail (the demo loader does), for this process and
+        # the worker alike.
+        portal_url = os.environ.get("PORTAL_URL") or portal_url_for(options["host"], options["port"])
+        settings.PORTAL_URL = portal_url
+        os.environ["PORTAL_URL"] = portal_url
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if settings.DEMO_MODE:
             call_command("load_demo")
-        address = f"{options['host']}:{options['port']}"
-        # Links in e-mails (sent by the worker) point at this server unless configured otherwise.
-        portal_url = os.environ.get("PORTAL_URL") or f"http://{address}"
-        settings.PORTAL_URL = portal_url
         worker = subprocess.Popen(
             [sys.executable, "-m", "rathaus.cli", "run_worker", "--interval", "1"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "rathaus.settings", "PORTAL_URL": portal_url},
