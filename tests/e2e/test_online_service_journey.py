@@ -426,6 +426,14 @@ def test_parking_permit_from_search_to_notice(page, browser, live_server, parkin
     follow(page, page.locator("main form button[type=submit]"))
     assert current_step(page) == "person"
     audit.check("step person (en)")
+    # The start page now lists that draft; deleting it asks once more.
+    visit(page, f"/antrag/{SERVICE_SLUG}/")
+    audit.check("start page with a draft (en)")
+    follow(page, page.locator("main a[href$='/verwerfen/']").first)
+    audit.check("delete draft? (en)")
+    follow(page, page.locator("main form button[type=submit]"))
+    assert page.url.endswith(f"/antrag/{SERVICE_SLUG}/"), page.url
+    audit.check("draft deleted (en)")
 
     audit.reports.extend(staff_audit.reports)
     audit.assert_clean()
