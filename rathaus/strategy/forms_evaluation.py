@@ -39,7 +39,8 @@ def _style(fields) -> None:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-def _weight_field(criterion: Criterion, label) -> forms.DecimalField:
+def _weight_field(criterion: Criterion, label, help_text) -> forms.DecimalField:
+    """A weight in percent. Its hint speaks of the weight, not of the criterion's score scale."""
     return forms.DecimalField(
         label=label,
         min_value=Decimal(0),
@@ -48,7 +49,7 @@ def _weight_field(criterion: Criterion, label) -> forms.DecimalField:
         decimal_places=2,
         initial=criterion.weight,
         localize=True,
-        help_text=scale_hint(criterion),
+        help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )
 
@@ -61,7 +62,11 @@ class WeightsForm(KernForm):
         self.criteria = criteria
         for criterion in criteria:
             label = _("Weight of „%(criterion)s“ in percent") % {"criterion": criterion.translated("name")}
-            self.fields[f"weight_{criterion.pk}"] = _weight_field(criterion, label)
+            self.fields[f"weight_{criterion.pk}"] = _weight_field(
+                criterion,
+                label,
+                _("Percent from 0 to 100; the weights of all active criteria add up to 100."),
+            )
         _style(self.fields)
 
     def weights(self) -> dict[int, Decimal]:
@@ -75,7 +80,11 @@ class WhatIfForm(KernForm):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
-            self.fields[f"w_{criterion.key}"] = _weight_field(criterion, criterion.translated("name"))
+            self.fields[f"w_{criterion.key}"] = _weight_field(
+                criterion,
+                _("Weight of „%(criterion)s“") % {"criterion": criterion.translated("name")},
+                _("0 to 100; the weights need not add up to 100."),
+            )
         _style(self.fields)
 
     def clean(self):

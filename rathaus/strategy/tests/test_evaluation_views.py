@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -176,6 +177,24 @@ def test_weight_above_100_is_refused_by_the_form(strategy_client, criteria):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert Criterion.objects.get(key="nutzen").weight == D(60)
+
+
+def test_weight_fields_are_described_as_percentages_not_as_the_score_scale(strategy_client, criteria):
+    form = strategy_client.get(reverse("strategy:criteria")).context["form"]
+    for criterion in criteria.values():
+        hint = str(form.fields[f"weight_{criterion.pk}"].help_text)
+        assert "Percent from 0 to 100" in hint
+        assert "Scale" not in hint
+    strategy_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    html = strategy_client.get(reverse("strategy:criteria")).content.decode()
+    assert "Prozent von 0 bis 100" in html
+    assert "Skala 0 bis 5" not in html.split("<table")[0]  # the form above the criteria table
+
+
+def test_whatif_weight_fields_do_not_show_the_score_scale(leadership_client, criteria):
+    form = leadership_client.get(reverse("strategy:whatif")).context["form"]
+    hints = [str(field.help_text) for field in form.fields.values()]
+    assert hints and all("Scale" not in hint and "100" in hint for hint in hints)
 
 
 def test_add_edit_and_deactivate_a_criterion(strategy_client, criteria):
