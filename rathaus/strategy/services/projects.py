@@ -138,7 +138,10 @@ def _log_value(value: Any) -> str:
 
 
 def _milestone_label(title: str, day: dt.date) -> str:
-    return f"{title} ({day:%d.%m.%Y})"[:500]
+    """A milestone as the change log keeps it: its title and its ISO due date, which the project
+    page writes in the reader's date format."""
+    suffix = f" ({day.isoformat()})"
+    return f"{title[: 500 - len(suffix)]}{suffix}"
 
 
 def _log(

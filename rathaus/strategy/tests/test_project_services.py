@@ -384,7 +384,7 @@ def test_milestones_are_added_completed_reopened_and_deleted_with_log(project, c
     for field in ("milestone_added", "milestone_completed", "milestone_reopened", "milestone_deleted"):
         assert field in fields
     added = ProjectLogEntry.objects.get(field="milestone_added")
-    assert added.new_value == "Ausschreibung (31.03.2026)"
+    assert added.new_value == "Ausschreibung (2026-03-31)"  # ISO; the page writes it per language
     assert AuditEntry.objects.filter(action__startswith="strategy_milestone_").count() == 4
 
 

@@ -10,7 +10,9 @@ The strategy office starts projects and changes everything. Objects come only th
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -188,9 +190,36 @@ def my_projects(request):
 # --- one project ------------------------------------------------------------------------------
 
 
+# a milestone in the change log: "title (2026-11-28)", before 2026 "title (28.11.2026)"
+MILESTONE_LABEL = re.compile(r"^(?P<title>.*) \((?P<day>\d{4}-\d{2}-\d{2}|\d{2}\.\d{2}\.\d{4})\)$", re.S)
+MILESTONE_FIELDS = ("milestone_added", "milestone_completed", "milestone_reopened", "milestone_deleted")
+
+
+def _milestone_display(value: str) -> str:
+    """A milestone's title with its due date in the reader's format."""
+    match = MILESTONE_LABEL.match(value)
+    if not match:
+        return value
+    raw = match["day"]
+    day = parse_date(raw) if "-" in raw else _german_date(raw)
+    if day is None:
+        return value
+    return f"{match['title']} ({formats.date_format(day, 'SHORT_DATE_FORMAT')})"
+
+
+def _german_date(raw: str):
+    day, month, year = (int(part) for part in raw.split("."))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _log_display(field: str, value: str) -> str:
     if not value:
         return ""
+    if field in MILESTONE_FIELDS and MILESTONE_LABEL.match(value):
+        return _milestone_display(value)
     if field in LOG_CHOICES:
         return str(LOG_CHOICES[field].get(value, value))
     if field in ("start_date", "end_date", "milestone_reopened", "milestone_completed"):

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,9 +64,14 @@ class CompareForm(KernForm):
 
     def __init__(self, *args, reports=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(r.pk, f"{r.title} ({r.created_at:%d.%m.%Y %H:%M})") for r in reports]
+        choices = [(r.pk, f"{r.title} ({_created(r)})") for r in reports]
         self.fields["a"].choices = choices
         self.fields["b"].choices = choices
+
+
+def _created(report: StatusReport) -> str:
+    """When the report was made, in local time and the reader's format (as the table shows it)."""
+    return formats.date_format(timezone.localtime(report.created_at), "SHORT_DATETIME_FORMAT")
 
 
 def _reports():
