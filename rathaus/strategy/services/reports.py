@@ -53,9 +53,11 @@ from ..selectors.projects import portfolio, portfolio_summary
 __all__ = [
     "BODY_END",
     "BODY_START",
+    "EARLIEST_REPORT_DATE",
     "REPORT_CREATED",
     "Change",
     "ReportComparison",
+    "earliest_report_date",
     "report_body",
     "status_report_compare",
     "status_report_create",
@@ -78,6 +80,8 @@ MANAGE = "strategy.manage"
 BODY_START = "<!-- report-body -->"
 BODY_END = "<!-- /report-body -->"
 TOKEN_MAX = 64
+# no report before e-government strategies existed (and no typo like 1900 or 0202)
+EARLIEST_REPORT_DATE = dt.date(2000, 1, 1)
 
 # Traffic lights as a symbol and a word, never by colour alone.
 TRAFFIC_LIGHT_SYMBOLS = {TrafficLight.GREEN: "●", TrafficLight.AMBER: "▲", TrafficLight.RED: "■"}
@@ -473,8 +477,7 @@ def status_report_create(
         raise PermissionDenied
     today = timezone.localdate()
     as_of = as_of or today
-    if as_of > today:
-        raise ValidationError({"as_of": _("A status report cannot be dated in the future.")})
+    _check_as_of(as_of, today)
     token = _clean_token(request_token)
     existing = _existing(token, actor)
     if existing is not None:
@@ -497,6 +500,36 @@ def status_report_create(
             )
         ) from exc
     return _save(actor=actor, as_of=as_of, title=title, data=data, html=html, pdf=pdf, token=token)
+
+
+def _check_as_of(as_of: dt.date, today: dt.date) -> None:
+    """A report is dated between the strategy's adoption (or, before that is recorded,
+    ``EARLIEST_REPORT_DATE``) and today."""
+    if as_of > today:
+        raise ValidationError({"as_of": _("A status report cannot be dated in the future.")})
+    adopted_on = current_strategy().adopted_on
+    if adopted_on is not None and as_of < adopted_on:
+        raise ValidationError(
+            {
+                "as_of": _(
+                    "A status report cannot be dated before the council adopted the strategy (%(date)s)."
+                )
+                % {"date": formats.date_format(adopted_on, "SHORT_DATE_FORMAT")}
+            }
+        )
+    if as_of < EARLIEST_REPORT_DATE:
+        raise ValidationError(
+            {
+                "as_of": _("A status report cannot be dated before %(date)s.")
+                % {"date": formats.date_format(EARLIEST_REPORT_DATE, "SHORT_DATE_FORMAT")}
+            }
+        )
+
+
+def earliest_report_date() -> dt.date:
+    """The first day a report may be dated: the strategy's adoption, or ``EARLIEST_REPORT_DATE``."""
+    adopted_on = current_strategy().adopted_on
+    return max(adopted_on, EARLIEST_REPORT_DATE) if adopted_on else EARLIEST_REPORT_DATE
 
 
 def _default_title(as_of: dt.date) -> str:

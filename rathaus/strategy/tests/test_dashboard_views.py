@@ -237,3 +237,13 @@ def test_compare_refused(request, client_fixture, report):
 
 def test_compare_anonymous(report):
     assert_login_redirect(Client().get(reverse("strategy:report_compare"), {"a": report.pk, "b": report.pk}))
+
+
+def test_a_report_dated_1900_is_refused_with_a_message(strategy_client, sample):
+    strategy_client.cookies["rathaus_language"] = "en"
+    page = strategy_client.get(reverse("strategy:reports")).content.decode()
+    assert 'min="2000-01-01"' in page
+    response = strategy_client.post(reverse("strategy:reports"), {"as_of": "1900-01-01", "token": "t1900"})
+    assert response.status_code == 400
+    assert "A status report cannot be dated before 1 Jan 2000." in response.content.decode()
+    assert not StatusReport.objects.exists()

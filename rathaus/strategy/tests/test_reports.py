@@ -169,6 +169,26 @@ def test_future_date_is_refused(strategy_officer, strategy_data):
     assert not StatusReport.objects.exists()
 
 
+@pytest.mark.parametrize("as_of", [dt.date(1900, 1, 1), dt.date(1999, 12, 31)])
+def test_implausibly_early_date_is_refused(strategy_officer, strategy_data, as_of):
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        status_report_create(actor=strategy_officer, as_of=as_of)
+    assert info.value.message_dict["as_of"] == ["A status report cannot be dated before 1 Jan 2000."]
+    assert not StatusReport.objects.exists()
+
+
+def test_date_before_the_adoption_of_the_strategy_is_refused(strategy_officer, strategy_data):
+    Strategy.objects.update_or_create(pk=1, defaults={"adopted_on": dt.date(2021, 3, 18)})
+    with translation.override("de"), pytest.raises(ValidationError) as info:
+        status_report_create(actor=strategy_officer, as_of=dt.date(2021, 3, 17))
+    assert info.value.message_dict["as_of"] == [
+        "Ein Statusbericht kann nicht vor dem Beschluss der Strategie durch den Stadtrat (18.03.2021) datiert werden."
+    ]
+    assert not StatusReport.objects.exists()
+    report = status_report_create(actor=strategy_officer, as_of=dt.date(2021, 3, 18))
+    assert report.as_of == dt.date(2021, 3, 18)
+
+
 def test_only_the_strategy_office_creates_reports(leadership):
     with pytest.raises(PermissionDenied):
         status_report_create(actor=leadership)

@@ -28,7 +28,13 @@ from ..models import StatusReport
 from ..selectors.kpis import kpi_series, kpi_target_series, kpi_unit_symbol, kpi_value_display, kpis_overview
 from ..selectors.progress import area_progress, overall_progress
 from ..selectors.projects import overdue_milestones, portfolio_summary
-from ..services.reports import report_body, status_report_compare, status_report_create, traffic_light_symbol
+from ..services.reports import (
+    earliest_report_date,
+    report_body,
+    status_report_compare,
+    status_report_create,
+    traffic_light_symbol,
+)
 
 VIEW_COCKPIT = "strategy.view_cockpit"
 VIEW_REPORT = "strategy.view_report"
@@ -170,6 +176,11 @@ def _list_page(request, *, form=None, status=200):
     reports = list(_reports())
     if form is None and request.user.has_perm(MANAGE):
         form = StatusReportForm(initial={"token": uuid.uuid4().hex})
+    if form is not None:
+        # the browser's date picker offers only the days a report may be dated (the service checks)
+        form.fields["as_of"].widget.attrs.update(
+            min=earliest_report_date().isoformat(), max=timezone.localdate().isoformat()
+        )
     compare = CompareForm(reports=reports, initial=_compare_initial(reports)) if len(reports) > 1 else None
     context = {"title": _("Status reports"), "reports": reports, "form": form, "compare_form": compare}
     return render(request, "strategy/reports/report_list.html", context, status=status)
