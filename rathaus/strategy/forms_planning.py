@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -76,10 +77,12 @@ class PlanCreateForm(KernForm):
     )
     budget = _budget_field(_("Budget per year (EUR)"))
     capacity = _capacity_field(_("Staff capacity per year (person-days)"))
+    # a one-time value of this form: sent twice (a double click), it makes one plan
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, **kwargs):
         year = timezone.localdate().year + 1
-        kwargs.setdefault("initial", {"first_year": year, "last_year": year + 3})
+        kwargs.setdefault("initial", {"first_year": year, "last_year": year + 3, "token": uuid.uuid4().hex})
         super().__init__(*args, **kwargs)
         self.fields["capacity"].help_text = _(
             "You can change the budget and capacity of each year afterwards."

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from ..constants import ExclusionReason, PlanStatus
@@ -28,6 +29,8 @@ class Plan(models.Model):
     # when the schedule was last suggested or checked, and whether the check found problems
     checked_at = models.DateTimeField(null=True, blank=True)
     problems = models.JSONField(default=list, blank=True)
+    # the creating form's one-time value: the same form sent twice (a double click) is one plan
+    request_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-first_year", "name"]
@@ -37,6 +40,16 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(last_year__gte=F("first_year")) & Q(last_year__lte=F("first_year") + 9),
                 name="strategy_plan_period",
+            ),
+            # one plan of a name per period (whatever the case of the letters): a second one of
+            # the same name would be a duplicate nobody could tell apart in the list
+            models.UniqueConstraint(
+                Lower("name"), "first_year", "last_year", name="strategy_plan_name_period_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["request_token"],
+                condition=~Q(request_token=""),
+                name="strategy_plan_request_token_unique",
             ),
         ]
 

@@ -57,6 +57,7 @@ MAX_PLAN_YEARS = 10
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 MAX_BUDGET = Decimal("999999999999.99")  # what the money column holds
 TEXT_MAX = 500  # PlanEntry.explanation, PlanExclusion.explanation
+TOKEN_MAX = 64  # Plan.request_token
 # Plan.problems: a schedule that cannot hold the mandatory measures is stored as this kind.
 INFEASIBLE = "infeasible"
 STATUS = "status"
@@ -153,11 +154,52 @@ def _clean_limits(years: range, limits: Mapping) -> dict[int, tuple[Decimal, int
     return cleaned
 
 
+def _same_request(token: str, actor) -> Plan | None:
+    """The plan an earlier sending of the same form made (a double click), if any."""
+    if not token:
+        return None
+    plan = Plan.objects.filter(request_token=token).first()
+    if plan is not None and plan.created_by_id != actor.pk:
+        raise ValidationError(_("The form is no longer valid. Please load the page again."))
+    return plan
+
+
+def _duplicate_error(name: str, first: int, last: int) -> ValidationError:
+    return ValidationError(
+        {
+            "name": _(
+                "There is already a plan called “%(name)s” for %(first)s–%(last)s. Open it from the "
+                "list of plans or choose another name."
+            )
+            % {"name": name, "first": first, "last": last}
+        }
+    )
+
+
 @transaction.atomic
-def plan_create(*, name: str, first_year: int, last_year: int, limits: Mapping[int, tuple], actor) -> Plan:
+def plan_create(
+    *,
+    name: str,
+    first_year: int,
+    last_year: int,
+    limits: Mapping[int, tuple],
+    actor,
+    request_token: str | None = None,
+) -> Plan:
     """A new draft plan for ``first_year``..``last_year`` (at most ten years) with a budget and a
-    staff capacity for each year."""
+    staff capacity for each year.
+
+    One plan per name (ignoring case) and period: a second one is refused with a message (the
+    database holds the same rule, so parallel requests cannot both make one). ``request_token``
+    is the form's one-time value: the same form sent again (a double click, a retried request)
+    returns the plan the first sending made instead of refusing it."""
     _require_manager(actor)
+    token = (request_token or "").strip()
+    if len(token) > TOKEN_MAX:
+        raise ValidationError(_("The form is no longer valid. Please load the page again."))
+    existing = _same_request(token, actor)
+    if existing is not None:
+        return existing
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the plan a name.")})
@@ -172,9 +214,19 @@ def plan_create(*, name: str, first_year: int, last_year: int, limits: Mapping[i
             {"last_year": _("A plan spans at most %(count)s years.") % {"count": MAX_PLAN_YEARS}}
         )
     cleaned = _clean_limits(range(first, last + 1), limits)
-    plan = Plan(name=name, first_year=first, last_year=last, created_by=actor)
-    plan.full_clean()
-    plan.save()
+    if Plan.objects.filter(name__iexact=name, first_year=first, last_year=last).exists():
+        raise _duplicate_error(name, first, last)
+    plan = Plan(name=name, first_year=first, last_year=last, created_by=actor, request_token=token)
+    plan.full_clean(validate_constraints=False)  # the constraints: the insert below, with a message
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        # a parallel request made it first: with the same token it is this request's plan
+        existing = _same_request(token, actor)
+        if existing is not None:
+            return existing
+        raise _duplicate_error(name, first, last) from None
     PlanYear.objects.bulk_create(
         PlanYear(plan=plan, year=year, budget=budget, capacity_person_days=capacity)
         for year, (budget, capacity) in cleaned.items()

@@ -60,6 +60,57 @@ def test_plan_create_stores_a_limit_for_every_year(strategy_officer):
     assert AuditEntry.objects.filter(action=services.PlanAuditAction.CREATED, object_id=str(plan.pk)).exists()
 
 
+def test_plan_create_refuses_a_second_plan_of_the_same_name_and_period(strategy_officer):
+    first = new_plan(strategy_officer, name="Plan 2027–2028")
+    with pytest.raises(ValidationError) as excinfo:
+        new_plan(strategy_officer, name="  plan 2027–2028 ")  # case and spaces do not make it new
+    assert excinfo.value.message_dict["name"] == [
+        "There is already a plan called “plan 2027–2028” for 2027–2028. Open it from the list of "
+        "plans or choose another name."
+    ]
+    assert list(Plan.objects.all()) == [first]
+    assert new_plan(strategy_officer, name="Plan 2027–2028", last=2029).pk != first.pk  # another period
+
+
+def test_the_same_form_sent_twice_makes_one_plan(strategy_officer, second_strategy_officer):
+    limits = {2027: (Decimal(1000), 10)}
+    args = {"name": "Doppelklick", "first_year": 2027, "last_year": 2027, "limits": limits}
+    first = services.plan_create(**args, actor=strategy_officer, request_token="abc")
+    again = services.plan_create(**args, actor=strategy_officer, request_token="abc")
+    assert again.pk == first.pk
+    assert Plan.objects.count() == 1
+    assert AuditEntry.objects.filter(action=services.PlanAuditAction.CREATED).count() == 1
+    with pytest.raises(ValidationError):  # somebody else's token
+        services.plan_create(**args, actor=second_strategy_officer, request_token="abc")
+
+
+def test_the_database_refuses_a_duplicate_plan(strategy_officer):
+    from django.db import IntegrityError, transaction
+
+    new_plan(strategy_officer, name="Plan A")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plan.objects.create(name="PLAN A", first_year=2027, last_year=2028)
+
+
+def test_a_racing_duplicate_gets_the_message_not_an_error(strategy_officer, monkeypatch):
+    """The check before the insert passed (a parallel request had not committed yet): the
+    database's constraint decides, and the person gets the same message."""
+    new_plan(strategy_officer, name="Plan B")
+    real_filter = Plan.objects.filter
+
+    class Nothing:
+        def exists(self):
+            return False
+
+    monkeypatch.setattr(
+        Plan.objects, "filter", lambda *a, **kw: Nothing() if "name__iexact" in kw else real_filter(*a, **kw)
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        new_plan(strategy_officer, name="Plan B")
+    assert "There is already a plan called “Plan B”" in messages_of(excinfo)
+    assert real_filter(name="Plan B").count() == 1
+
+
 def test_plan_create_refuses_more_than_ten_years(strategy_officer):
     with pytest.raises(ValidationError) as excinfo:
         new_plan(strategy_officer, first=2027, last=2037)

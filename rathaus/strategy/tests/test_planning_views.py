@@ -118,6 +118,48 @@ def test_strategy_office_creates_a_plan(strategy_client):
     ]
 
 
+def test_the_create_form_sent_three_times_makes_one_plan(strategy_client):
+    page = strategy_client.get(reverse("strategy:plans"))
+    token = page.context["form"].initial["token"]
+    assert f'value="{token}"' in page.content.decode()
+    data = {
+        "name": "Plan 2030",
+        "first_year": "2030",
+        "last_year": "2031",
+        "budget": "1000",
+        "capacity": "10",
+    }
+    responses = [strategy_client.post(reverse("strategy:plans"), {**data, "token": token}) for _ in range(3)]
+    plan = Plan.objects.get()
+    assert [r.status_code for r in responses] == [302, 302, 302]
+    assert {r.url for r in responses} == {reverse("strategy:plan_detail", args=[plan.pk])}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "There is already a plan called “Plan 2030” for 2030–2031."),
+        ("de", "Es gibt bereits einen Plan „Plan 2030“ für 2030–2031."),
+    ],
+)
+def test_a_second_plan_of_the_same_name_and_period_is_refused_with_a_message(
+    strategy_client, language, message
+):
+    strategy_client.cookies["rathaus_language"] = language
+    data = {
+        "name": "Plan 2030",
+        "first_year": "2030",
+        "last_year": "2031",
+        "budget": "1000",
+        "capacity": "10",
+    }
+    assert strategy_client.post(reverse("strategy:plans"), {**data, "token": "one"}).status_code == 302
+    response = strategy_client.post(reverse("strategy:plans"), {**data, "token": "two"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Plan.objects.count() == 1
+
+
 def test_a_plan_longer_than_ten_years_is_refused_on_the_form(strategy_client):
     response = strategy_client.post(
         reverse("strategy:plans"),

@@ -106,6 +106,7 @@ def plans(request):
                     last_year=data["last_year"],
                     limits=form.limits(),
                     actor=request.user,
+                    request_token=form.cleaned_data.get("token"),
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)
