@@ -246,7 +246,7 @@ def export_rows(plan: Plan) -> list[list[str]]:
         rows.append(
             [
                 measure.code,
-                measure.title,
+                measure.translated("title"),
                 measure.department.code,
                 "x" if measure.is_mandatory else "",
                 f"{row.start[0]}-Q{row.start[1]}",
@@ -264,7 +264,7 @@ def export_rows(plan: Plan) -> list[list[str]]:
         rows.append(
             [
                 measure.code,
-                measure.title,
+                measure.translated("title"),
                 measure.department.code,
                 "x" if measure.is_mandatory else "",
                 "",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ..charts import bar_chart_svg
 from ..selectors.progress import public_kpis, public_overview
 from ..services.reports import traffic_light_symbol
-from .reports import area_rows, kpi_cards
+from .reports import area_chart_items, area_rows, kpi_cards
 
 
 def _project(measure):
@@ -47,7 +47,7 @@ def index(request):
             {**row, "guidelines": guidelines.get(row["area"].pk, [])} for row in area_rows(overview.areas)
         ],
         "areas_chart": bar_chart_svg(
-            [(f"{a.area.number}. {a.area.name}", a.progress.percent or 0) for a in overview.areas],
+            area_chart_items(overview.areas),
             unit="%",
             title=_("Progress per area"),
             description=_("Average progress of the published measures in each area."),

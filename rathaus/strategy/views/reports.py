@@ -97,7 +97,7 @@ def kpi_cards(queryset=None) -> list[dict]:
         description = _(
             "%(name)s: %(count)s values; latest value %(latest)s; target %(year)s: %(target)s."
         ) % {
-            "name": kpi.name,
+            "name": kpi.translated("name"),
             "count": len(series),
             "latest": assessment.value_display,
             "year": assessment.year,
@@ -108,13 +108,22 @@ def kpi_cards(queryset=None) -> list[dict]:
                 "assessment": assessment,
                 "kpi": kpi,
                 "chart": line_chart_svg(
-                    series, targets, unit=kpi_unit_symbol(kpi.unit), title=kpi.name, description=description
+                    series,
+                    targets,
+                    unit=kpi_unit_symbol(kpi.unit),
+                    title=kpi.translated("name"),
+                    description=description,
                 ),
                 "rows": [(day, kpi_value_display(value, kpi.unit)) for day, value in series],
                 "target_rows": [(day.year, kpi_value_display(value, kpi.unit)) for day, value in targets],
             }
         )
     return cards
+
+
+def area_chart_items(areas) -> list[tuple[str, object]]:
+    """The bars of the progress-per-area chart, named in the reader's language."""
+    return [(f"{a.area.number}. {a.area.translated('name')}", a.progress.percent or 0) for a in areas]
 
 
 def area_rows(areas) -> list[dict]:
@@ -127,7 +136,9 @@ def area_rows(areas) -> list[dict]:
                 {
                     "field": f.field,
                     "progress": f.progress,
-                    "bar": progress_bar_svg(f.progress.percent, label=str(f.field)),
+                    "bar": progress_bar_svg(
+                        f.progress.percent, label=f"{f.field.code} {f.field.translated('title')}"
+                    ),
                 }
                 for f in area.fields
             ],
@@ -147,7 +158,7 @@ def dashboard(request):
         "overall": overall,
         "status_rows": [(label, overall.by_status.get(value, 0)) for value, label in MeasureStatus.choices],
         "areas_chart": bar_chart_svg(
-            [(f"{a.area.number}. {a.area.name}", a.progress.percent or 0) for a in areas],
+            area_chart_items(areas),
             unit="%",
             title=_("Progress per area"),
             description=_("Average progress of the measures in each of the five areas."),
