@@ -22,7 +22,9 @@ as zero.
 
 ``suggest_schedule`` places the mandatory measures (legal obligations) first, with everything they
 require, then the others in priority order; ``check_schedule`` states what breaks a rule after
-changes by hand. Sentences come out in the active language (German on German pages).
+changes by hand. Sentences come out in the active language (German on German pages) as
+``notes.Note``: each also keeps its message id and parameters, so a stored sentence is written
+again in the language of whoever reads it later.
 """
 
 from __future__ import annotations
@@ -33,11 +35,9 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
-from django.utils import formats
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
 from .graph import find_cycle, topological_order
+from .notes import Number, join, ngettext, to_data
+from .notes import gettext as _
 
 __all__ = [
     "Exclusion",
@@ -149,7 +149,8 @@ class Problem:
         """For storing in ``Plan.problems`` (JSON)."""
         return {
             "kind": str(self.kind),
-            "message": self.message,
+            "message": str(self.message),
+            "note": to_data(self.message),
             "keys": [str(k) for k in self.keys],
             "year": self.year,
         }
@@ -221,18 +222,16 @@ def _rounded(value: Fraction, places: int, *, up: bool = False) -> Decimal:
         return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING if up else ROUND_HALF_UP)
 
 
-def _shown(value: Fraction, places: int, *, up: bool = False) -> str:
-    """A number for a sentence in the active language: grouped, decimals only when not whole."""
-    number = _rounded(value, places, up=up)
-    decimals = 0 if number == number.to_integral_value() else places
-    return formats.number_format(number, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+def _shown(value: Fraction, places: int, *, up: bool = False) -> Number:
+    """A number for a sentence in the reader's language: grouped, decimals only when not whole."""
+    return Number(_rounded(value, places, up=up), places)
 
 
-def _euro(value: Fraction, *, up: bool = False) -> str:
+def _euro(value: Fraction, *, up: bool = False) -> Number:
     return _shown(value, 2, up=up)
 
 
-def _days(value: Fraction, *, up: bool = False) -> str:
+def _days(value: Fraction, *, up: bool = False) -> Number:
     return _shown(value, 1, up=up)
 
 
@@ -437,7 +436,7 @@ def _refuse_cycles(specs: Mapping[Key, MeasureSpec]) -> None:
     cycle = find_cycle({key: [r for r in spec.requires if r in specs] for key, spec in specs.items()})
     if cycle is not None:
         raise ValueError(
-            _("Dependency cycle: %(cycle)s") % {"cycle": " → ".join(_name(specs, key) for key in cycle)}
+            _("Dependency cycle: %(cycle)s") % {"cycle": join(" → ", (_name(specs, key) for key in cycle))}
         )
 
 
@@ -514,7 +513,7 @@ class _Planner:
         spec = self.specs[key]
         missing = [r for r in spec.requires if r not in self.placed]
         if missing:
-            names = ", ".join(_quoted(_name(self.specs, r)) for r in missing)
+            names = join(", ", (_quoted(_name(self.specs, r)) for r in missing))
             self.exclude(
                 key,
                 Reason.DEPENDENCY,
@@ -542,10 +541,12 @@ class _Planner:
         reason = Reason.BUDGET if first_overruns[0].kind == ProblemKind.BUDGET else Reason.CAPACITY
         text = _("Earliest start %(start)s: %(reasons)s.") % {
             "start": self.q(earliest),
-            "reasons": "; ".join(o.sentence() for o in first_overruns),
+            "reasons": join("; ", (o.sentence() for o in first_overruns)),
         }
         if latest > earliest:
-            text += " " + _("No later start up to %(latest)s fits either.") % {"latest": self.q(latest)}
+            text = join(
+                " ", [text, _("No later start up to %(latest)s fits either.") % {"latest": self.q(latest)}]
+            )
         self.exclude(key, reason, text)
 
     def _no_room(self, spec, earliest, blocker, latest) -> tuple[Reason, str]:
@@ -566,7 +567,7 @@ class _Planner:
             }
         # a measure placed by hand needs this one to have ended before it starts
         dependents = [m for m in self.fixed if key_requires(self.specs, m, spec.key)]
-        names = ", ".join(_quoted(_name(self.specs, m)) for m in dependents) or "–"
+        names = join(", ", (_quoted(_name(self.specs, m)) for m in dependents)) or "–"
         return Reason.DEPENDENCY, _(
             "It would have to end before %(dependents)s (placed by hand) starts, and there is no room "
             "for its %(duration)s before that."
@@ -581,7 +582,7 @@ class _Planner:
             }
         return _("Starts in %(start)s; an earlier start did not fit (%(reasons)s).") % {
             "start": self.q(start),
-            "reasons": ", ".join(o.short() for o in overruns),
+            "reasons": join(", ", (o.short() for o in overruns)),
         }
 
 
@@ -697,7 +698,7 @@ def earliest_placements(
 
 def _infeasible_message(specs, limits, fixed, missing) -> str:
     """Why the mandatory measures cannot all be placed, in plain words with the numbers."""
-    names = ", ".join(_quoted(_name(specs, k)) for k in missing)
+    names = join(", ", (_quoted(_name(specs, k)) for k in missing))
     parts = [_("The mandatory measures cannot all be placed (left out: %(measures)s).") % {"measures": names}]
     necessary = _necessary(specs)
     asap = earliest_placements(list(specs.values()), limits, necessary, fixed=fixed)
@@ -746,7 +747,7 @@ def _infeasible_message(specs, limits, fixed, missing) -> str:
             )
             % {"effort": _days(effort), "capacity": _days(capacity)}
         )
-    return " ".join(parts)
+    return join(" ", parts)
 
 
 # --- checking a schedule -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from ..constants import ExclusionReason, PlanStatus
+from ..notes import render
 from .structure import MONEY, Measure
 
 
@@ -82,7 +83,10 @@ class PlanEntry(models.Model):
         _("start quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
     is_manual = models.BooleanField(_("placed by hand"), default=False)
+    # the explanation as written when it was made, and how to write it again (notes.as_data),
+    # so that every reader gets it in their language
     explanation = models.CharField(_("explanation"), max_length=500, blank=True)
+    note = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["start_year", "start_quarter", "measure__code"]
@@ -96,6 +100,11 @@ class PlanEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.measure_id} {self.start_year}/Q{self.start_quarter}"
 
+    @property
+    def explanation_text(self) -> str:
+        """The explanation in the reader's language."""
+        return render(self.note, self.explanation)
+
 
 class PlanExclusion(models.Model):
     """A measure the suggested schedule left out, and why."""
@@ -104,6 +113,7 @@ class PlanExclusion(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=ExclusionReason.choices)
     explanation = models.CharField(_("explanation"), max_length=500)
+    note = models.JSONField(null=True, blank=True, editable=False)  # as PlanEntry.note
 
     class Meta:
         constraints = [
@@ -112,3 +122,8 @@ class PlanExclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.reason}"
+
+    @property
+    def explanation_text(self) -> str:
+        """The explanation in the reader's language."""
+        return render(self.note, self.explanation)

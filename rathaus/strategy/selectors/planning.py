@@ -16,6 +16,7 @@ from django.utils import formats
 
 from ..constants import OPEN_MEASURE_STATUSES, MeasureStatus
 from ..models import Measure, MeasureDependency, Plan, PlanEntry, PlanExclusion
+from ..notes import Name, render
 from ..scheduling import (
     MeasureSpec,
     Quarter,
@@ -42,6 +43,7 @@ __all__ = [
     "plan_timeline",
     "plan_usage",
     "plans_overview",
+    "problems_shown",
     "quarter_first_day",
     "quarter_last_day",
     "quarter_of",
@@ -133,7 +135,10 @@ def measure_spec(measure: Measure, *, evaluated: bool = True, first_year: int | 
         duration_quarters=duration,
         requires=requires,
         mandatory=measure.is_mandatory and measure.status in OPEN_MEASURE_STATUSES,
-        label=f"{measure.code} {measure.title}",
+        label=Name(
+            f"{measure.code} {measure.title}",
+            f"{measure.code} {measure.title_en}" if measure.title_en else "",
+        ),
         evaluated=evaluated,
     )
 
@@ -176,6 +181,11 @@ def plan_check_input(plan: Plan) -> tuple[list[Measure], list[MeasureSpec], list
 def plan_usage(plan: Plan) -> list[YearUse]:
     _measures, specs, limits, placements = plan_check_input(plan)
     return year_usage(specs, limits, placements)
+
+
+def problems_shown(problems: list[dict]) -> list[dict]:
+    """The stored problems of a plan, each ``message`` written in the reader's language."""
+    return [{**p, "message": render(p.get("note"), p.get("message", ""))} for p in problems]
 
 
 def plan_problems_now(plan: Plan):
@@ -256,7 +266,7 @@ def export_rows(plan: Plan) -> list[list[str]]:
                 _number(measure.running_cost),
                 str(measure.effort_person_days),
                 "x" if row.entry.is_manual else "",
-                row.entry.explanation,
+                row.entry.explanation_text,
             ]
         )
     for exclusion in plan_exclusions(plan):
@@ -274,7 +284,7 @@ def export_rows(plan: Plan) -> list[list[str]]:
                 _number(measure.running_cost),
                 str(measure.effort_person_days),
                 "",
-                f"{exclusion.get_reason_display()}: {exclusion.explanation}",
+                f"{exclusion.get_reason_display()}: {exclusion.explanation_text}",
             ]
         )
     return rows

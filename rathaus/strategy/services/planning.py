@@ -27,10 +27,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
 from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rathaus.core.audit import audit_record
@@ -39,6 +37,8 @@ from rathaus.core.audit_actions import audit_actions
 from .. import scheduling
 from ..constants import OPEN_MEASURE_STATUSES, ExclusionReason, MeasureStatus, PlanStatus
 from ..models import Measure, Plan, PlanEntry, PlanExclusion, PlanYear
+from ..notes import Date, Name, from_data, render, to_data
+from ..notes import gettext as _  # a stored sentence keeps how to write it in another language
 from ..selectors import planning as selectors
 
 __all__ = [
@@ -94,6 +94,20 @@ def _editable(plan: Plan) -> None:
 
 def _text(value: str) -> str:
     return Truncator(value).chars(TEXT_MAX)
+
+
+def _measure_name(measure: Measure) -> Name:
+    english = f"{measure.code} {measure.title_en}" if measure.title_en else ""
+    return Name(f"{measure.code} {measure.title}", english)
+
+
+def _status_name(measure: Measure) -> Name:
+    label = MeasureStatus(measure.status).label
+    with translation.override("de"):
+        german = str(label)
+    with translation.override("en"):
+        english = str(label)
+    return Name(german, english)
 
 
 # --- limits --------------------------------------------------------------------------------------
@@ -268,8 +282,11 @@ def _status_problems(measures: Sequence[Measure], placements: Mapping[str, tuple
     return [
         {
             "kind": STATUS,
-            "message": _("“%(measure)s” is placed but its status is “%(status)s”; remove it from the plan.")
-            % {"measure": f"{m.code} {m.title}", "status": m.get_status_display()},
+            "message": (
+                note := _("“%(measure)s” is placed but its status is “%(status)s”; remove it from the plan.")
+                % {"measure": _measure_name(m), "status": _status_name(m)}
+            ),
+            "note": to_data(note),
             "keys": [m.code],
             "year": None,
         }
@@ -359,9 +376,12 @@ def plan_suggest(*, plan: Plan, actor, order: Sequence[Measure] | None = None) -
     ordered = [by_code[c] for c in codes if c in by_code]
     ordered += [m for c, m in by_code.items() if c not in set(codes)]
     fixed, why = _fixed(plan, ordered)
-    removed = dict(
-        plan.exclusions.filter(reason=ExclusionReason.MANUAL).values_list("measure__code", "explanation")
-    )
+    removed = {
+        code: from_data(note) if note else explanation
+        for code, explanation, note in plan.exclusions.filter(reason=ExclusionReason.MANUAL).values_list(
+            "measure__code", "explanation", "note"
+        )
+    }
     try:
         schedule = scheduling.suggest_schedule(
             selectors.specs_for(ordered, evaluated_codes=evaluated, first_year=plan.first_year),
@@ -380,7 +400,8 @@ def plan_suggest(*, plan: Plan, actor, order: Sequence[Measure] | None = None) -
             measure=by_code[code],
             start_year=year,
             start_quarter=quarter,
-            explanation=_text(why.get(code) or schedule.explanations.get(code, "")),
+            explanation=_text(explanation := why.get(code) or schedule.explanations.get(code, "")),
+            note=to_data(explanation) or None,
         )
         for code, (year, quarter) in schedule.placements.items()
         if code not in manual
@@ -391,13 +412,22 @@ def plan_suggest(*, plan: Plan, actor, order: Sequence[Measure] | None = None) -
             measure=by_code[e.key],
             reason=ExclusionReason(str(e.reason)),
             explanation=_text(e.explanation),
+            note=to_data(e.explanation) or None,
         )
         for e in schedule.exclusions
     )
     extra = (
         []
         if schedule.feasible
-        else [{"kind": INFEASIBLE, "message": schedule.message, "keys": [], "year": None}]
+        else [
+            {
+                "kind": INFEASIBLE,
+                "message": str(schedule.message),
+                "note": to_data(schedule.message),
+                "keys": [],
+                "year": None,
+            }
+        ]
     )
     _store_check(plan, extra=extra)
     audit_record(
@@ -436,7 +466,7 @@ def _open_measure(measure: Measure) -> Measure:
     if measure.status not in OPEN_MEASURE_STATUSES:
         raise ValidationError(
             _("“%(measure)s” is “%(status)s” and cannot be planned.")
-            % {"measure": f"{measure.code} {measure.title}", "status": measure.get_status_display()}
+            % {"measure": _measure_name(measure), "status": measure.get_status_display()}
         )
     return measure
 
@@ -466,7 +496,7 @@ def plan_entry_move(*, plan: Plan, measure: Measure, year: int, quarter: int, ac
         _refuse(
             _("“%(measure)s” was not moved to %(quarter)s; it stays where it was:")
             % {
-                "measure": f"{measure.code} {measure.title}",
+                "measure": _measure_name(measure),
                 "quarter": scheduling.quarter_label((year, quarter)),
             },
             worse,
@@ -479,7 +509,8 @@ def plan_entry_move(*, plan: Plan, measure: Measure, year: int, quarter: int, ac
                 "start_year": year,
                 "start_quarter": quarter,
                 "is_manual": True,
-                "explanation": _("Placed by hand."),
+                "explanation": (placed := _("Placed by hand.")),
+                "note": to_data(placed),
             },
         )
     except IntegrityError as exc:  # pragma: no cover - the plan row lock serialises writers
@@ -511,7 +542,7 @@ def plan_entry_remove(*, plan: Plan, measure: Measure, actor) -> None:
     entry = plan.entries.filter(measure=measure).first()
     if entry is None:
         raise ValidationError(_("This measure is not in the plan."))
-    name = f"{measure.code} {measure.title}"
+    name = _measure_name(measure)
     if measure.is_mandatory and measure.status in OPEN_MEASURE_STATUSES:
         raise ValidationError(
             _("“%(measure)s” is a legal obligation and cannot be removed from the plan.") % {"measure": name}
@@ -525,18 +556,13 @@ def plan_entry_remove(*, plan: Plan, measure: Measure, actor) -> None:
     if worse:
         _refuse(_("“%(measure)s” was not removed; it stays in the plan:") % {"measure": name}, worse)
     entry.delete()
+    removed = _(
+        "Taken out of the plan by hand on %(date)s; suggestions leave it out until it is placed again."
+    ) % {"date": Date(timezone.localdate())}
     PlanExclusion.objects.update_or_create(
         plan=plan,
         measure=measure,
-        defaults={
-            "reason": ExclusionReason.MANUAL,
-            "explanation": _text(
-                _(
-                    "Taken out of the plan by hand on %(date)s; suggestions leave it out until it is placed again."
-                )
-                % {"date": date_format(timezone.localdate(), "SHORT_DATE_FORMAT")}
-            ),
-        },
+        defaults={"reason": ExclusionReason.MANUAL, "explanation": _text(removed), "note": to_data(removed)},
     )
     _store_check(plan)
     audit_record(
@@ -559,7 +585,10 @@ def plan_adopt(*, plan: Plan, actor) -> Plan:
     problems = _store_check(plan)
     if problems:
         raise ValidationError(
-            [_("The plan cannot be adopted while it has problems:"), *[p["message"] for p in problems]]
+            [
+                _("The plan cannot be adopted while it has problems:"),
+                *[render(p.get("note"), p["message"]) for p in problems],
+            ]
         )
     entries = list(plan.entries.select_related("measure"))
     if not entries:

@@ -145,7 +145,7 @@ def plan_detail(request, pk: int):
         column_count=len(years) * 4 + 3,
         usage=_usage_rows(plan),
         exclusions=exclusions,
-        problems=plan.problems,
+        problems=selectors.problems_shown(plan.problems),
         editable=plan.status != PlanStatus.ARCHIVED,
         adoptable=plan.status != PlanStatus.ARCHIVED and plan.checked_at and not plan.problems and rows,
     )
