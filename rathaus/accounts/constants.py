@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.audit_actions import audit_actions
+
 
 class TrustLevel(models.TextChoices):
     """Assurance level of a login (Vertrauensniveau, eIDAS low/substantial/high)."""
@@ -44,3 +46,11 @@ class OrganisationKind(models.TextChoices):
 class IdentityProvider(models.TextChoices):
     OIDC = "oidc", _("eID via OpenID Connect")
     SAML = "saml", _("eID via SAML")
+
+
+@audit_actions
+class AccountsAuditAction(models.TextChoices):
+    """Audit actions of accounts beyond core's: the audit log page."""
+
+    AUDIT_LOG_READ = "audit_log_read", _("Audit log viewed")
+    AUDIT_CHAIN_CHECKED = "audit_chain_checked", _("Audit log chain checked")

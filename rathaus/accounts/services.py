@@ -4,6 +4,7 @@ e-mails leave only after commit."""
 from __future__ import annotations
 
 from django.contrib.auth import password_validation
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -11,16 +12,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from rathaus.core.audit import audit_record
+from rathaus.core.audit import audit_record, verify_chain
 from rathaus.core.constants import AuditAction
 from rathaus.core.mail import send_after_commit
+from rathaus.core.models import AuditEntry
 
-from .constants import StaffRoleKind
+from .constants import AccountsAuditAction, StaffRoleKind
 from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
 from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
 
 __all__ = [
     "account_delete",
+    "audit_chain_check",
+    "audit_chain_last_check",
+    "audit_log_read",
     "citizen_register",
     "email_verify",
     "organisation_create",
@@ -210,3 +215,57 @@ def organisation_create(*, acting_user: User, data: dict, request=None) -> Organ
         details={"created": "organisation"},
     )
     return organisation
+
+
+AUDIT_CHAIN_CHECK_CACHE_KEY = "accounts:audit-chain-check"
+
+
+def _require_audit_log_reader(acting_user: User) -> None:
+    if not acting_user.has_perm("accounts.view_audit_log"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def audit_log_read(*, acting_user: User, filters: dict, page: dict, request=None) -> None:
+    """Record that someone read the audit log, with the filters they used. A read filtered to
+    one person carries that person as subject, so it appears in their "who looked at my data"."""
+    _require_audit_log_reader(acting_user)
+    shown = {
+        key: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for key, value in filters.items()
+        if value not in (None, "")
+    }
+    audit_record(
+        action=AccountsAuditAction.AUDIT_LOG_READ,
+        actor=acting_user,
+        subject_user_id=filters.get("subject") or None,
+        request=request,
+        details={"filters": shown, **{k: v for k, v in page.items() if v is not None}},
+    )
+
+
+def audit_chain_check(*, acting_user: User, request=None) -> dict:
+    """Check the whole hash chain (``verify_chain``), remember the result for the audit log
+    page and record the check. The walk runs outside any transaction: on SQLite a transaction
+    would hold the write lock, and every audited change in the city would wait for the walk."""
+    _require_audit_log_reader(acting_user)
+    head_before = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    broken = verify_chain()
+    if broken is None:
+        result = {"intact": True, "broken_at": None}
+    else:
+        result = {"intact": False, "broken_at": broken if isinstance(broken, int) else broken.sequence}
+    result.update(checked_at=timezone.now().isoformat(), checked_up_to=head_before)
+    with transaction.atomic():
+        audit_record(
+            action=AccountsAuditAction.AUDIT_CHAIN_CHECKED,
+            actor=acting_user,
+            request=request,
+            details={"intact": result["intact"], "broken_at": result["broken_at"], "up_to": head_before},
+        )
+    cache.set(AUDIT_CHAIN_CHECK_CACHE_KEY, result, timeout=None)
+    return result
+
+
+def audit_chain_last_check() -> dict | None:
+    return cache.get(AUDIT_CHAIN_CHECK_CACHE_KEY)

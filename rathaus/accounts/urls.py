@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 from .eid import views as eid_views
 
 app_name = "accounts"
@@ -32,4 +32,6 @@ urlpatterns = [
     path("eid/oidc/", eid_views.oidc_start, name="eid_oidc_start"),
     path("eid/saml/", eid_views.saml_start, name="eid_saml_start"),
     path("verwaltung/", views.staff_home, name="staff_home"),
+    path("verwaltung/protokoll/", staff_views.audit_log, name="audit_log"),
+    path("verwaltung/protokoll/pruefen/", staff_views.audit_chain_check, name="audit_chain_check"),
 ]

@@ -194,6 +194,44 @@ def test_staff_pages(page, demo, language):
     audit.assert_clean()
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_audit_log_pages(page, demo, language):
+    """The data protection officer's audit log: list, chain check, filters, their errors, paging."""
+    citizen = User.objects.get(email=CITIZEN_EMAIL)
+    for _ in range(60):
+        audit_record(action=AuditAction.PASSWORD_CHANGED, actor=citizen, subject_user_id=citizen.pk)
+    audit = AxeAudit(page)
+    visit(page, "/")
+    switch_language(page, language)
+    log_in(page, "datenschutz@regensburg.example", demo.DEMO_PASSWORD)
+    pass_second_factor(page)
+    visit(page, "/konto/verwaltung/")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href='/konto/verwaltung/protokoll/']").click()
+    assert page.locator("main table tbody tr").count() == 50
+    assert page.locator("[data-testid=chain-check]").count() == 1
+    audit.check("audit log")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main nav a[rel=next]").click()
+    assert page.locator("main table tbody tr").count() >= 1
+    audit.check("audit log, older entries")
+    submit(page, "main form[action$='/pruefen/'] button[type=submit]")
+    assert page.locator("main .kern-alert--success").count() >= 1
+    audit.check("audit log, chain checked")
+    page.locator("#id_action").select_option("password_changed")
+    page.locator("#id_subject").fill(CITIZEN_EMAIL)
+    submit(page, "main form[role=search] button[type=submit]")
+    assert page.locator("main table tbody tr").count() == 50
+    audit.check("audit log, filtered")
+    page.locator("#id_subject").fill("niemand@example.org")
+    page.locator("#id_date_from").fill("2026-03-01")
+    page.locator("#id_date_to").fill("2026-02-01")
+    submit(page, "main form[role=search] button[type=submit]")
+    assert page.locator("main .kern-error").count() == 2
+    audit.check("audit log, invalid filter")
+    audit.assert_clean()
+
+
 def test_axe_reports_violations(page, transactional_db):
     """The audit itself works: a page with known faults yields violations, so silence means clean."""
     visit(page, "/diese-seite-gibt-es-nicht/", status=404)
