@@ -185,3 +185,11 @@ class AuditLogFilterForm(KernForm):
         if data.get("object_id") and not data.get("object_type"):
             self.add_error("object_type", _("Choose the type of the object as well."))
         return data
+
+
+class OrganisationInviteForm(KernForm):
+    email = forms.EmailField(
+        label=_("E-mail address of the person"),
+        help_text=_("We send an invitation link to this address. The person accepts it with their account."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
