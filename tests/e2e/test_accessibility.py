@@ -195,6 +195,50 @@ def test_staff_pages(page, demo, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_organisation_member_pages(page, demo, language):
+    """A club's manager invites a citizen by e-mail; she accepts and applies in the club's name."""
+    audit = AxeAudit(page)
+    visit(page, "/")
+    switch_language(page, language)
+    log_in(page, demo.ORGANISATION_ADMIN, demo.DEMO_PASSWORD)
+    visit(page, "/konto/organisationen/")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href*='/konto/organisationen/']").first.click()
+    organisation_url = page.url
+    assert page.locator("main #id_email").count() == 1
+    audit.check("organisation detail, manager")
+    submit(page, "main form[action$='/einladen/'] button[type=submit]")
+    assert page.locator("main .kern-error").count() == 1
+    audit.check("organisation detail, invitation without address")
+    page.locator("#id_email").fill(CITIZEN_EMAIL)
+    submit(page, "main form[action$='/einladen/'] button[type=submit]")
+    assert page.locator("main form[action*='/zurueckziehen/']").count() == 1
+    audit.check("organisation detail, open invitation")
+
+    visit(page, "/demo/postausgang/")
+    link = page.locator("main a[href*='/konto/organisationen/einladung/']").first.get_attribute("href")
+    page.context.clear_cookies()
+    log_in(page, CITIZEN_EMAIL, demo.DEMO_PASSWORD)
+    switch_language(page, language)
+    visit(page, link)
+    audit.check("invitation")
+    submit(page)
+    assert page.url == organisation_url
+    assert page.locator("main form[action$='/verlassen/']").count() == 1
+    audit.check("organisation detail, member")
+
+    visit(page, "/antrag/bewohnerparkausweis/")
+    assert page.locator("main input[name=organisation]").count() == 2
+    audit.check("service start with a choice of organisation")
+    page.locator("main input[name=organisation]").nth(1).check()
+    submit(page)
+    assert "/antrag/entwurf/" in page.url
+    visit(page, "/konto/organisationen/einladung/kein-gueltiger-link/", status=400)
+    audit.check("invitation, invalid link")
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_audit_log_pages(page, demo, language):
     """The data protection officer's audit log: list, chain check, filters, their errors, paging."""
     citizen = User.objects.get(email=CITIZEN_EMAIL)
