@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.audit_actions import audit_actions
+
 
 class TrustLevel(models.TextChoices):
     """Assurance level of a login (Vertrauensniveau, eIDAS low/substantial/high)."""
@@ -44,3 +46,18 @@ class OrganisationKind(models.TextChoices):
 class IdentityProvider(models.TextChoices):
     OIDC = "oidc", _("eID via OpenID Connect")
     SAML = "saml", _("eID via SAML")
+
+
+@audit_actions
+class AccountsAuditAction(models.TextChoices):
+    """Audit actions of accounts beyond core's: the audit log page, organisations' members."""
+
+    AUDIT_LOG_READ = "audit_log_read", _("Audit log viewed")
+    AUDIT_CHAIN_CHECKED = "audit_chain_checked", _("Audit log chain checked")
+    MEMBER_INVITED = "org_member_invited", _("Invited to an organisation")
+    MEMBER_INVITATION_WITHDRAWN = "org_invitation_withdrawn", _("Invitation to an organisation withdrawn")
+    MEMBER_JOINED = "org_member_joined", _("Joined an organisation")
+    MEMBER_REMOVED = "org_member_removed", _("Removed from an organisation")
+    MEMBER_LEFT = "org_member_left", _("Left an organisation")
+    MANAGER_GRANTED = "org_manager_granted", _("Made a manager of an organisation")
+    MANAGER_REVOKED = "org_manager_revoked", _("No longer a manager of an organisation")

@@ -120,3 +120,76 @@ class TokenForm(KernForm):
         error_messages={"invalid": _("Enter the six digits shown in your app.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+def _object_type_choices() -> list[tuple[str, str]]:
+    from django.apps import apps
+
+    models_by_label = sorted(
+        (str(model._meta.verbose_name), model._meta.label_lower) for model in apps.get_models()
+    )
+    return [
+        ("", _("all")),
+        *((label_lower, f"{name} ({label_lower})") for name, label_lower in models_by_label),
+    ]
+
+
+class AuditLogFilterForm(KernForm):
+    """Filters of the audit log page (GET). All optional; an account is named by its number."""
+
+    show_optional = False
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.IntegerField(
+        label=_("Actor (account number)"), required=False, min_value=1, help_text=_("e.g. 17 for #17")
+    )
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    subject = forms.CharField(
+        label=_("Person concerned"),
+        required=False,
+        max_length=254,
+        help_text=_("Account number or e-mail address"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from rathaus.core.audit_actions import audit_action_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("all")), *audit_action_choices()]
+        self.fields["object_type"].choices = _object_type_choices()
+
+    def clean_subject(self) -> int | None:
+        """The person's account number; an e-mail address is looked up (deleted accounts keep
+        their number in the log, so a number is accepted whether or not the account exists)."""
+        value = self.cleaned_data["subject"].strip().lstrip("#")
+        if not value:
+            return None
+        if value.isdigit():
+            return int(value)
+        user_id = User.objects.filter(email__iexact=value).values_list("pk", flat=True).first()
+        if user_id is None:
+            raise forms.ValidationError(_("No account has this e-mail address. Enter its number instead."))
+        return user_id
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period lies before its start."))
+        if data.get("object_id") and not data.get("object_type"):
+            self.add_error("object_type", _("Choose the type of the object as well."))
+        return data
+
+
+class OrganisationInviteForm(KernForm):
+    email = forms.EmailField(
+        label=_("E-mail address of the person"),
+        help_text=_("We send an invitation link to this address. The person accepts it with their account."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )

@@ -245,6 +245,10 @@ class Organisation(models.Model):
     def audit_label(self) -> str:
         return f"#{self.pk}"
 
+    @property
+    def postal_address(self) -> str:
+        return ", ".join(part for part in [self.street, f"{self.postal_code} {self.city}".strip()] if part)
+
 
 class OrganisationMembership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
@@ -261,6 +265,42 @@ class OrganisationMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.organisation_id}"
+
+
+class OrganisationInvitation(models.Model):
+    """An invitation to act for an organisation, sent by e-mail to an address.
+
+    Only a hash of the link's secret is stored. The person accepts while logged in with the
+    account of that very address; accepted or withdrawn, the row is gone or marked, so a link
+    works once."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("invitation to an organisation")
+        verbose_name_plural = _("invitations to organisations")
+        constraints = [
+            # One open invitation per address and organisation: inviting again replaces it.
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True),
+                name="accounts_invitation_open_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.pk}"
+
+    def audit_label(self) -> str:
+        return f"#{self.pk}"
 
 
 class ExternalIdentity(models.Model):

@@ -51,3 +51,5 @@ rules.add_perm("accounts.view_organisation", is_organisation_member | is_adminis
 rules.add_perm("accounts.change_organisation", is_organisation_admin)
 rules.add_perm("accounts.view_audit_log", is_data_protection_officer | is_administrator)
 rules.add_perm("accounts.use_back_office", is_staff_member)
+# Apply and book in the organisation's name: every member.
+rules.add_perm("accounts.act_for_organisation", is_organisation_member)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from rathaus.core.models import AuditEntry
 
@@ -16,3 +20,68 @@ def organisations_of(user: User) -> QuerySet[Organisation]:
 def staff_accesses_to(person: User) -> QuerySet[AuditEntry]:
     """Every recorded staff access to this person's data: the data-sovereignty promise."""
     return AuditEntry.objects.staff_reads_of(person.pk).order_by("-sequence")
+
+
+AUDIT_LOG_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditLogPage:
+    entries: list[AuditEntry]
+    older: int | None  # pass as ``before`` for the next older page
+    newer: int | None  # pass as ``after`` for the next newer page
+
+
+def audit_log_filtered(
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    action: str = "",
+    actor: int | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    subject: int | None = None,
+) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.all()
+    zone = timezone.get_current_timezone()
+    if date_from:
+        entries = entries.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
+        entries = entries.filter(created_at__lt=end)
+    if action:
+        entries = entries.filter(action=action)
+    if actor:
+        entries = entries.filter(actor_id=actor)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+        if object_id:
+            entries = entries.filter(object_id=object_id)
+    if subject:
+        entries = entries.filter(subject_user_id=subject)
+    return entries
+
+
+def audit_log_page(
+    entries: QuerySet[AuditEntry],
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = AUDIT_LOG_PAGE_SIZE,
+) -> AuditLogPage:
+    """One page of the log, newest first, by keyset on ``sequence``: no OFFSET and no COUNT(*),
+    so a page costs the same at the start and deep into millions of entries."""
+    if after is not None:
+        rows = list(entries.filter(sequence__gt=after).order_by("sequence")[: size + 1])
+        more_newer = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        older = rows[-1].sequence if rows else after + 1
+        return AuditLogPage(rows, older=older, newer=rows[0].sequence if rows and more_newer else None)
+    if before is not None:
+        entries = entries.filter(sequence__lt=before)
+    rows = list(entries.order_by("-sequence")[: size + 1])
+    more_older = len(rows) > size
+    rows = rows[:size]
+    older = rows[-1].sequence if rows and more_older else None
+    newer = rows[0].sequence if rows and before is not None else None
+    return AuditLogPage(rows, older=older, newer=newer)

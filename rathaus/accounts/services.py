@@ -3,27 +3,53 @@ e-mails leave only after commit."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.contrib.auth import password_validation
-from django.core.exceptions import PermissionDenied
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from rathaus.core.audit import audit_record
+from rathaus.core.audit import audit_record, verify_chain
 from rathaus.core.constants import AuditAction
 from rathaus.core.mail import send_after_commit
+from rathaus.core.models import AuditEntry
 
-from .constants import StaffRoleKind
-from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
+from .constants import AccountsAuditAction, StaffRoleKind
+from .models import (
+    PROFILE_FIELDS,
+    Department,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMembership,
+    StaffRole,
+    User,
+)
 from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
 
 __all__ = [
     "account_delete",
+    "audit_chain_check",
+    "audit_chain_last_check",
+    "audit_log_read",
     "citizen_register",
     "email_verify",
     "organisation_create",
+    "organisation_invitation_accept",
+    "organisation_invitation_find",
+    "organisation_invitation_withdraw",
+    "organisation_invite",
+    "organisation_manager_set",
+    "organisation_member_remove",
+    "organisations_without_other_manager",
     "person_record_read",
     "profile_update",
     "send_account_mail",
@@ -132,9 +158,25 @@ def profile_update(*, acting_user: User, person: User, data: dict, request=None)
 
 @transaction.atomic
 def account_delete(*, acting_user: User, person: User, request=None) -> None:
-    """Delete one's own account (GDPR Art. 17). The audit log keeps the bare id only."""
+    """Delete one's own account (GDPR Art. 17). The audit log keeps the bare id only.
+
+    Refused while the person is the only manager of an organisation others act for: they hand
+    the right over first (no automatic handover: nobody becomes a manager without a manager
+    choosing them)."""
     if acting_user.pk != person.pk:
         raise PermissionDenied
+    managed = OrganisationMembership.objects.filter(user=person, is_admin=True).values("organisation_id")
+    list(Organisation.objects.select_for_update().filter(pk__in=managed))  # no handover meanwhile
+    blocking = organisations_without_other_manager(person)
+    if blocking:
+        raise ValidationError(
+            _(
+                "You are the only manager of %(names)s. Make another member a manager first, or "
+                "remove the other members: an organisation must not be left without a manager."
+            )
+            % {"names": ", ".join(organisation.name for organisation in blocking)},
+            code="last_manager",
+        )
     person_id = person.pk
     audit_record(action=AuditAction.ACCOUNT_DELETED, actor=person, subject_user_id=person_id, request=request)
     person.delete()
@@ -210,3 +252,253 @@ def organisation_create(*, acting_user: User, data: dict, request=None) -> Organ
         details={"created": "organisation"},
     )
     return organisation
+
+
+AUDIT_CHAIN_CHECK_CACHE_KEY = "accounts:audit-chain-check"
+
+
+def _require_audit_log_reader(acting_user: User) -> None:
+    if not acting_user.has_perm("accounts.view_audit_log"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def audit_log_read(*, acting_user: User, filters: dict, page: dict, request=None) -> None:
+    """Record that someone read the audit log, with the filters they used. A read filtered to
+    one person carries that person as subject, so it appears in their "who looked at my data"."""
+    _require_audit_log_reader(acting_user)
+    shown = {
+        key: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for key, value in filters.items()
+        if value not in (None, "")
+    }
+    audit_record(
+        action=AccountsAuditAction.AUDIT_LOG_READ,
+        actor=acting_user,
+        subject_user_id=filters.get("subject") or None,
+        request=request,
+        details={"filters": shown, **{k: v for k, v in page.items() if v is not None}},
+    )
+
+
+def audit_chain_check(*, acting_user: User, request=None) -> dict:
+    """Check the whole hash chain (``verify_chain``), remember the result for the audit log
+    page and record the check. The walk runs outside any transaction: on SQLite a transaction
+    would hold the write lock, and every audited change in the city would wait for the walk."""
+    _require_audit_log_reader(acting_user)
+    head_before = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    broken = verify_chain()
+    if broken is None:
+        result = {"intact": True, "broken_at": None}
+    else:
+        result = {"intact": False, "broken_at": broken if isinstance(broken, int) else broken.sequence}
+    result.update(checked_at=timezone.now().isoformat(), checked_up_to=head_before)
+    with transaction.atomic():
+        audit_record(
+            action=AccountsAuditAction.AUDIT_CHAIN_CHECKED,
+            actor=acting_user,
+            request=request,
+            details={"intact": result["intact"], "broken_at": result["broken_at"], "up_to": head_before},
+        )
+    cache.set(AUDIT_CHAIN_CHECK_CACHE_KEY, result, timeout=None)
+    return result
+
+
+def audit_chain_last_check() -> dict | None:
+    return cache.get(AUDIT_CHAIN_CHECK_CACHE_KEY)
+
+
+# --- Organisations: members, managers, invitations ------------------------------------------
+
+INVITATION_VALID_DAYS = 14
+
+
+def _locked_organisation(organisation: Organisation) -> Organisation:
+    """Lock the organisation's row: changes to its members are serialised, so two managers
+    removing each other at once cannot leave it without a manager."""
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _require_manager(acting_user: User, organisation: Organisation) -> None:
+    if not OrganisationMembership.objects.filter(
+        organisation=organisation, user_id=acting_user.pk, is_admin=True
+    ).exists():
+        raise PermissionDenied
+
+
+def _keep_a_manager(organisation: Organisation, *, without: OrganisationMembership) -> None:
+    others = OrganisationMembership.objects.filter(organisation=organisation, is_admin=True).exclude(
+        pk=without.pk
+    )
+    if without.is_admin and not others.exists():
+        raise ValidationError(
+            _("%(name)s needs at least one manager. Make another member a manager first.")
+            % {"name": organisation.name},
+            code="last_manager",
+        )
+
+
+def _invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def organisation_invite(
+    *, acting_user: User, organisation: Organisation, email: str, base_url: str, request=None
+) -> OrganisationInvitation:
+    """A manager invites a person by e-mail. The e-mail holds a link and nothing else about
+    the organisation or the person who invited: the invitee sees whom it is from after logging
+    in. Inviting the same address again replaces the open invitation (a new link)."""
+    organisation = _locked_organisation(organisation)
+    _require_manager(acting_user, organisation)
+    email = User.objects.normalize_email(email).strip().lower()
+    if OrganisationMembership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("A person with this e-mail address already acts for it.")})
+    OrganisationInvitation.objects.filter(
+        organisation=organisation, email__iexact=email, accepted_at__isnull=True
+    ).delete()
+    token = secrets.token_urlsafe(32)
+    invitation = OrganisationInvitation.objects.create(
+        organisation=organisation,
+        email=email,
+        token_hash=_invitation_token_hash(token),
+        invited_by=acting_user,
+        expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+    )
+    audit_record(
+        action=AccountsAuditAction.MEMBER_INVITED,
+        actor=acting_user,
+        obj=organisation,
+        request=request,
+        details={"invitation": invitation.pk},
+    )
+    invitee = User.objects.filter(email__iexact=email).only("preferred_language").first()
+    language = invitee.preferred_language if invitee else (translation.get_language() or "de")[:2]
+    link = reverse("accounts:organisation_invitation", kwargs={"token": token})
+    context = {"link": link, "base_url": base_url, "days": INVITATION_VALID_DAYS}
+
+    def _build() -> EmailMessage:
+        with translation.override(language):
+            subject = render_to_string("accounts/email/organisation_invitation_subject.txt", context).strip()
+            body = render_to_string("accounts/email/organisation_invitation.txt", context)
+        return EmailMessage(subject, body, None, [email])
+
+    send_after_commit(_build, what="account/organisation_invitation")
+    return invitation
+
+
+def organisation_invitation_find(token: str) -> OrganisationInvitation | None:
+    """The open, unexpired invitation of a link, or None."""
+    return (
+        OrganisationInvitation.objects.select_related("organisation")
+        .filter(
+            token_hash=_invitation_token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def organisation_invitation_accept(*, acting_user: User, token: str, request=None) -> Organisation:
+    """The invitee accepts, logged in with the account of the invited address."""
+    invitation = organisation_invitation_find(token)
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid (any more)."), code="invalid")
+    invitation = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation link is not valid (any more)."), code="invalid")
+    if acting_user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            _("This invitation was sent to another e-mail address. Log in with the account of that address."),
+            code="other_address",
+        )
+    organisation = _locked_organisation(invitation.organisation)
+    OrganisationMembership.objects.get_or_create(organisation=organisation, user=acting_user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = acting_user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        action=AccountsAuditAction.MEMBER_JOINED,
+        actor=acting_user,
+        obj=organisation,
+        subject_user_id=acting_user.pk,
+        request=request,
+        details={"invitation": invitation.pk},
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_invitation_withdraw(
+    *, acting_user: User, invitation: OrganisationInvitation, request=None
+) -> None:
+    organisation = _locked_organisation(invitation.organisation)
+    _require_manager(acting_user, organisation)
+    audit_record(
+        action=AccountsAuditAction.MEMBER_INVITATION_WITHDRAWN,
+        actor=acting_user,
+        obj=organisation,
+        request=request,
+        details={"invitation": invitation.pk},
+    )
+    OrganisationInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+
+
+@transaction.atomic
+def organisation_member_remove(
+    *, acting_user: User, membership: OrganisationMembership, request=None
+) -> None:
+    """A manager removes a member, or a member leaves. The last manager can do neither."""
+    organisation = _locked_organisation(membership.organisation)
+    membership = OrganisationMembership.objects.get(pk=membership.pk)
+    leaving = membership.user_id == acting_user.pk
+    if not leaving:
+        _require_manager(acting_user, organisation)
+    _keep_a_manager(organisation, without=membership)
+    audit_record(
+        action=AccountsAuditAction.MEMBER_LEFT if leaving else AccountsAuditAction.MEMBER_REMOVED,
+        actor=acting_user,
+        obj=organisation,
+        subject_user_id=membership.user_id,
+        request=request,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def organisation_manager_set(
+    *, acting_user: User, membership: OrganisationMembership, is_admin: bool, request=None
+) -> None:
+    """A manager makes a member a manager, or takes the right away (also their own, as long as
+    another manager remains)."""
+    organisation = _locked_organisation(membership.organisation)
+    _require_manager(acting_user, organisation)
+    membership = OrganisationMembership.objects.get(pk=membership.pk)
+    if membership.is_admin == is_admin:
+        return
+    if not is_admin:
+        _keep_a_manager(organisation, without=membership)
+    membership.is_admin = is_admin
+    membership.save(update_fields=["is_admin"])
+    audit_record(
+        action=AccountsAuditAction.MANAGER_GRANTED if is_admin else AccountsAuditAction.MANAGER_REVOKED,
+        actor=acting_user,
+        obj=organisation,
+        subject_user_id=membership.user_id,
+        request=request,
+    )
+
+
+def organisations_without_other_manager(person: User) -> list[Organisation]:
+    """Organisations ``person`` is the only manager of while others act for them: deleting the
+    account would leave those members without anybody to manage the organisation."""
+    managed = OrganisationMembership.objects.filter(user=person, is_admin=True).values("organisation_id")
+    return list(
+        Organisation.objects.filter(pk__in=managed)
+        .annotate(
+            managers=Count("memberships", filter=Q(memberships__is_admin=True)),
+            people=Count("memberships"),
+        )
+        .filter(managers=1, people__gt=1)
+        .order_by("name")
+    )

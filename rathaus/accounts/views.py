@@ -11,6 +11,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,7 +29,7 @@ from rathaus.core.constants import AuditAction
 from rathaus.core.forms import link_errors
 from rathaus.core.permissions import access_object, login_required_for, permission_required
 
-from . import selectors, services
+from . import organisation_views, selectors, services
 from .constants import TrustLevel
 from .forms import (
     DeleteAccountForm,
@@ -146,13 +147,23 @@ def data_accesses(request):
 @sensitive_post_parameters("password")
 def account_delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    # The only manager of an organisation others act for hands the right over first.
+    blocking = services.organisations_without_other_manager(request.user)
+    if request.method == "POST" and not blocking and form.is_valid():
         person = request.user
         auth_logout(request)
-        services.account_delete(acting_user=person, person=person, request=request)
+        try:
+            services.account_delete(acting_user=person, person=person, request=request)
+        except ValidationError as exc:  # a member left meanwhile: the check above is repeated under lock
+            messages.error(request, " ".join(exc.messages))
+            return redirect("core:home")
         messages.success(request, _("Your account has been deleted."))
         return redirect("core:home")
-    return render(request, "accounts/delete.html", {"form": form, "title": _("Delete my account")})
+    return render(
+        request,
+        "accounts/delete.html",
+        {"form": form, "blocking": blocking, "title": _("Delete my account")},
+    )
 
 
 @login_required
@@ -183,17 +194,7 @@ def organisation_detail(request, pk: int):
     organisation = access_object(
         request, Organisation.objects.all(), perm="accounts.view_organisation", pk=pk
     )
-    members = organisation.memberships.select_related("user").order_by("user__last_name")
-    return render(
-        request,
-        "accounts/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "members": members,
-            "title": organisation.name,
-            "can_manage": request.user.has_perm("accounts.change_organisation", organisation),
-        },
-    )
+    return organisation_views.organisation_page(request, organisation)
 
 
 def trust_level(request):

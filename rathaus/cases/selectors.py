@@ -40,7 +40,11 @@ INBOX_SORTS = {
 
 
 def cases_of_applicant(user) -> QuerySet[Case]:
-    return Case.objects.for_applicant(user).select_related("service__workflow").order_by("-created_at")
+    return (
+        Case.objects.for_applicant(user)
+        .select_related("service__workflow", "organisation")
+        .order_by("-created_at")
+    )
 
 
 def department_inbox(

@@ -29,7 +29,10 @@ SUBMITTED_SESSION_KEY = "cases_submitted"
 
 def _own_case(request, reference: str) -> Case:
     return access_object(
-        request, Case.objects.select_related("service", "department"), perm=VIEW_OWN, reference=reference
+        request,
+        Case.objects.select_related("service", "department", "organisation"),
+        perm=VIEW_OWN,
+        reference=reference,
     )
 
 

@@ -160,6 +160,14 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-sequence"]
+        # The audit log page filters by one of these and pages by sequence (keyset, newest
+        # first): each index serves both the filter and the order, whatever the log's size.
+        indexes = [
+            models.Index(fields=["action", "sequence"], name="core_audit_action_seq"),
+            models.Index(fields=["actor_id", "sequence"], name="core_audit_actor_seq"),
+            models.Index(fields=["subject_user_id", "sequence"], name="core_audit_subject_seq"),
+            models.Index(fields=["object_type", "object_id", "sequence"], name="core_audit_object_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action}"

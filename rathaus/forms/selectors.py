@@ -108,7 +108,9 @@ def online_draft_of(user, form_version: FormVersion) -> Draft | None:
 
 def drafts_for_service(request, service) -> list[Draft]:
     """The drafts of this person (or anonymous session) for a service, newest first."""
-    drafts = Draft.objects.filter(form_version__definition__service=service).select_related("form_version")
+    drafts = Draft.objects.filter(form_version__definition__service=service).select_related(
+        "form_version", "organisation"
+    )
     if request.user.is_authenticated:
         drafts = drafts.filter(owner=request.user)
     else:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rathaus.accounts.constants import TrustLevel
+from rathaus.accounts.models import OrganisationMembership
 from rathaus.catalog.constants import Channel
 from rathaus.catalog.services import service_set_capabilities
 from rathaus.core.audit import audit_record
@@ -151,6 +152,7 @@ def draft_start(
     session,
     channel: str = Channel.ONLINE,
     applicant=None,
+    organisation=None,
     new: bool = False,
 ) -> Draft:
     """Start a draft of ``form_version`` (one per application).
@@ -162,6 +164,9 @@ def draft_start(
     an applicant): a new draft each time, prefilled from the applicant's account, so one
     caseworker never resumes another person's application. Anonymous: only where the service
     allows it, always new; the id is kept in the session, which is the only key to the draft.
+
+    ``organisation``: the person applies in the name of an organisation they act for (online
+    only; checked here again, whatever the page offered).
     """
     service = form_version.definition.service
     if channel not in Channel.values:
@@ -172,11 +177,19 @@ def draft_start(
         return _anonymous_draft(form_version, session)
     if channel != Channel.ONLINE and not user.is_staff_member:
         raise PermissionDenied
+    if organisation is not None and (
+        channel != Channel.ONLINE or not user.has_perm("accounts.act_for_organisation", organisation)
+    ):
+        raise PermissionDenied
     if channel == Channel.ONLINE:
         # Two requests at once (the API's uploads resuming, a double click on "start") must
         # find the same draft: the person's row is the lock.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        existing = _just_started_draft(user, form_version) if new else online_draft_of(user, form_version)
+        existing = (
+            _just_started_draft(user, form_version, organisation)
+            if new
+            else online_draft_of(user, form_version)
+        )
         if existing is not None:
             return existing
     spec = spec_for_version(form_version)
@@ -184,6 +197,7 @@ def draft_start(
         form_version=form_version,
         owner=user,
         applicant=applicant,
+        organisation=organisation,
         channel=channel,
         # Staff enter it for the person named (or for somebody without an account): never
         # prefilled with, or filed under, the caseworker's own details.
@@ -194,13 +208,17 @@ def draft_start(
     return draft
 
 
-def _just_started_draft(user, form_version: FormVersion) -> Draft | None:
+def _just_started_draft(user, form_version: FormVersion, organisation=None) -> Draft | None:
     """A draft of this form the person started a moment ago and has not filled in since (it
     holds what the account prefilled, on the first step): a second click on "start" (or a
     resent request) opens it instead of a second empty draft."""
     since = timezone.now() - dt.timedelta(seconds=DOUBLE_START_SECONDS)
     recent = Draft.objects.filter(
-        owner=user, form_version=form_version, channel=Channel.ONLINE, created_at__gte=since
+        owner=user,
+        form_version=form_version,
+        organisation=organisation,
+        channel=Channel.ONLINE,
+        created_at__gte=since,
     ).order_by("-created_at")
     spec = spec_for_version(form_version)
     untouched = {"data": prefill_data(spec, user), "current_step": spec.steps[0].id}
@@ -390,6 +408,17 @@ def _contact_email(spec: FormSpec, cleaned: dict, applicant) -> str:
     return ""
 
 
+def _check_organisation(draft: Draft) -> None:
+    """An application in an organisation's name is submitted only while its author still acts
+    for the organisation (a manager may have removed them since they started)."""
+    if draft.organisation_id is None or draft.channel != Channel.ONLINE:
+        return
+    if not OrganisationMembership.objects.filter(
+        organisation_id=draft.organisation_id, user_id=draft.owner_id
+    ).exists():
+        raise PermissionDenied(_("You no longer act for the organisation this application is made for."))
+
+
 @transaction.atomic
 def submission_create(
     *, draft: Draft, acting_user, idempotency_key: str, trust_level: str | None, context: FillContext
@@ -401,6 +430,7 @@ def submission_create(
     """
     key = _checked_key(idempotency_key)
     _check_trust_level(draft, trust_level)
+    _check_organisation(draft)
     applicant = draft_applicant(draft)
     spec = spec_for_version(draft.form_version)
     context = replace(context, draft=draft, trust_level=trust_level)

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rathaus.accounts.constants import TrustLevel
+from rathaus.accounts.models import Organisation
+from rathaus.accounts.selectors import organisations_of
 from rathaus.accounts.trust import current_trust_level, session_meets
 from rathaus.catalog.models import Service
 from rathaus.core.permissions import access_object, audit_denial, login_required_for
@@ -81,11 +83,13 @@ def start(request, service_slug: str):
     refusal = _trust_redirect(request, service)
     if refusal is not None:
         return refusal
+    organisations = list(organisations_of(request.user)) if request.user.is_authenticated else []
     if request.method == "POST":
         draft = services.draft_start(
             user=request.user if request.user.is_authenticated else None,
             form_version=version,
             session=request.session,
+            organisation=_acting_for(request),
             new=True,  # "Start a new application": the drafts listed stay as they are
         )
         return redirect(
@@ -100,10 +104,31 @@ def start(request, service_slug: str):
             "spec_title": spec.title(_language()) or service.display_name,
             "intro": spec.intro(_language()),
             "drafts": selectors.drafts_for_service(request, service),
+            "organisations": organisations,
             "version": version,
             "title": service.display_name,
         },
     )
+
+
+ACT_FOR = "accounts.act_for_organisation"
+
+
+def _acting_for(request) -> Organisation | None:
+    """The organisation chosen on the start page ("" for oneself). Only one the person acts for:
+    anything else is a forged request, refused like a missing page and audited."""
+    value = request.POST.get("organisation", "")
+    if not value:
+        return None
+    organisation = Organisation.objects.filter(pk=value).first() if value.isdigit() else None
+    if (
+        organisation is None
+        or not request.user.is_authenticated
+        or not request.user.has_perm(ACT_FOR, organisation)
+    ):
+        audit_denial(request=request, perm=ACT_FOR, obj=organisation)
+        raise Http404
+    return organisation
 
 
 def resume(request, draft_id):

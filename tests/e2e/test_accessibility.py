@@ -194,6 +194,88 @@ def test_staff_pages(page, demo, language):
     audit.assert_clean()
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_organisation_member_pages(page, demo, language):
+    """A club's manager invites a citizen by e-mail; she accepts and applies in the club's name."""
+    audit = AxeAudit(page)
+    visit(page, "/")
+    switch_language(page, language)
+    log_in(page, demo.ORGANISATION_ADMIN, demo.DEMO_PASSWORD)
+    visit(page, "/konto/organisationen/")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href*='/konto/organisationen/']").first.click()
+    organisation_url = page.url
+    assert page.locator("main #id_email").count() == 1
+    audit.check("organisation detail, manager")
+    submit(page, "main form[action$='/einladen/'] button[type=submit]")
+    assert page.locator("main .kern-error").count() == 1
+    audit.check("organisation detail, invitation without address")
+    page.locator("#id_email").fill(CITIZEN_EMAIL)
+    submit(page, "main form[action$='/einladen/'] button[type=submit]")
+    assert page.locator("main form[action*='/zurueckziehen/']").count() == 1
+    audit.check("organisation detail, open invitation")
+
+    visit(page, "/demo/postausgang/")
+    link = page.locator("main a[href*='/konto/organisationen/einladung/']").first.get_attribute("href")
+    page.context.clear_cookies()
+    log_in(page, CITIZEN_EMAIL, demo.DEMO_PASSWORD)
+    switch_language(page, language)
+    visit(page, link)
+    audit.check("invitation")
+    submit(page)
+    assert page.url == organisation_url
+    assert page.locator("main form[action$='/verlassen/']").count() == 1
+    audit.check("organisation detail, member")
+
+    visit(page, "/antrag/bewohnerparkausweis/")
+    assert page.locator("main input[name=organisation]").count() == 2
+    audit.check("service start with a choice of organisation")
+    page.locator("main input[name=organisation]").nth(1).check()
+    submit(page)
+    assert "/antrag/entwurf/" in page.url
+    visit(page, "/konto/organisationen/einladung/kein-gueltiger-link/", status=400)
+    audit.check("invitation, invalid link")
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_audit_log_pages(page, demo, language):
+    """The data protection officer's audit log: list, chain check, filters, their errors, paging."""
+    citizen = User.objects.get(email=CITIZEN_EMAIL)
+    for _ in range(60):
+        audit_record(action=AuditAction.PASSWORD_CHANGED, actor=citizen, subject_user_id=citizen.pk)
+    audit = AxeAudit(page)
+    visit(page, "/")
+    switch_language(page, language)
+    log_in(page, "datenschutz@regensburg.example", demo.DEMO_PASSWORD)
+    pass_second_factor(page)
+    visit(page, "/konto/verwaltung/")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href='/konto/verwaltung/protokoll/']").click()
+    assert page.locator("main table tbody tr").count() == 50
+    assert page.locator("[data-testid=chain-check]").count() == 1
+    audit.check("audit log")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main nav a[rel=next]").click()
+    assert page.locator("main table tbody tr").count() >= 1
+    audit.check("audit log, older entries")
+    submit(page, "main form[action$='/pruefen/'] button[type=submit]")
+    assert page.locator("main .kern-alert--success").count() >= 1
+    audit.check("audit log, chain checked")
+    page.locator("#id_action").select_option("password_changed")
+    page.locator("#id_subject").fill(CITIZEN_EMAIL)
+    submit(page, "main form[role=search] button[type=submit]")
+    assert page.locator("main table tbody tr").count() == 50
+    audit.check("audit log, filtered")
+    page.locator("#id_subject").fill("niemand@example.org")
+    page.locator("#id_date_from").fill("2026-03-01")
+    page.locator("#id_date_to").fill("2026-02-01")
+    submit(page, "main form[role=search] button[type=submit]")
+    assert page.locator("main .kern-error").count() == 2
+    audit.check("audit log, invalid filter")
+    audit.assert_clean()
+
+
 def test_axe_reports_violations(page, transactional_db):
     """The audit itself works: a page with known faults yields violations, so silence means clean."""
     visit(page, "/diese-seite-gibt-es-nicht/", status=404)

@@ -1,0 +1,135 @@
+"""Applying in an organisation's name: chosen on the start page among one's own organisations
+(checked on the server), kept on the draft, the submission and the case, which every member
+of the organisation then sees."""
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import login, make_user
+from rathaus.accounts.constants import OrganisationKind
+from rathaus.accounts.models import Organisation, OrganisationMembership
+from rathaus.cases.models import Case
+from rathaus.cases.tests.factories import make_service
+from rathaus.core.constants import AuditAction
+from rathaus.core.models import AuditEntry
+from rathaus.forms.models import Draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service(department):
+    return make_service(department)
+
+
+@pytest.fixture
+def club(citizen, other_citizen):
+    club = Organisation.objects.create(name="SV Süd e.V.", kind=OrganisationKind.CLUB)
+    OrganisationMembership.objects.create(organisation=club, user=citizen, is_admin=True)
+    OrganisationMembership.objects.create(organisation=club, user=other_citizen)
+    return club
+
+
+@pytest.fixture
+def strangers_club(db):
+    stranger = make_user("fremd@example.org")
+    club = Organisation.objects.create(name="FC Fremd", kind=OrganisationKind.CLUB)
+    OrganisationMembership.objects.create(organisation=club, user=stranger, is_admin=True)
+    return club
+
+
+def _start(client, service, **data):
+    return client.post(reverse("forms:start", args=[service.slug]), data)
+
+
+def _submit(client, draft):
+    draft.data = {"reason": "Vereinsfest", "months": 3}
+    draft.current_step = "angaben"
+    draft.save()
+    return client.post(reverse("cases:submit", args=[draft.pk]), {"idempotency_key": uuid.uuid4().hex})
+
+
+def test_start_page_offers_own_organisations_only(citizen_client, service, club, strangers_club):
+    html = citizen_client.get(reverse("forms:start", args=[service.slug])).content.decode()
+    assert 'name="organisation"' in html
+    assert club.name in html
+    assert strangers_club.name not in html
+
+
+def test_start_page_without_organisations_offers_no_choice(citizen_client, service):
+    html = citizen_client.get(reverse("forms:start", args=[service.slug])).content.decode()
+    assert 'name="organisation"' not in html
+
+
+def test_applying_for_oneself_stays_personal(citizen_client, citizen, service, club):
+    _start(citizen_client, service, organisation="")
+    assert Draft.objects.get(owner=citizen).organisation is None
+
+
+def test_applying_for_an_organisation_reaches_the_case(citizen_client, citizen, service, club):
+    response = _start(citizen_client, service, organisation=str(club.pk))
+    assert response.status_code == 302
+    draft = Draft.objects.get(owner=citizen)
+    assert draft.organisation == club
+    summary = citizen_client.get(reverse("forms:summary", args=[draft.pk])).content.decode()
+    assert club.name in summary
+    _submit(citizen_client, draft)
+    case = Case.objects.get()
+    assert case.organisation == club and case.submission.organisation == club
+    assert case.applicant == citizen
+    assert club.name in citizen_client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+
+
+def test_another_member_sees_the_organisations_case_a_non_member_does_not(
+    citizen_client, other_citizen_client, service, club
+):
+    _start(citizen_client, service, organisation=str(club.pk))
+    _submit(citizen_client, Draft.objects.get())
+    case = Case.objects.get()
+    listing = other_citizen_client.get(reverse("cases:list")).content.decode()
+    assert case.reference in listing and club.name in listing
+    assert other_citizen_client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
+
+    outsider = login(Client(), make_user("aussen@example.org"))
+    assert case.reference not in outsider.get(reverse("cases:list")).content.decode()
+    assert outsider.get(reverse("cases:detail", args=[case.reference])).status_code == 404
+
+
+@pytest.mark.parametrize("forged", ["strangers", "999999", "abc"])
+def test_a_forged_organisation_is_refused_and_audited(citizen_client, service, club, strangers_club, forged):
+    value = str(strangers_club.pk) if forged == "strangers" else forged
+    response = _start(citizen_client, service, organisation=value)
+    assert response.status_code == 404
+    assert not Draft.objects.exists()
+    denial = AuditEntry.objects.get(action=AuditAction.PERMISSION_DENIED)
+    assert denial.details["permission"] == "accounts.act_for_organisation"
+    if forged == "strangers":
+        assert denial.object_id == str(strangers_club.pk)
+
+
+def test_draft_start_service_checks_membership_itself(citizen, service, strangers_club):
+    from django.core.exceptions import PermissionDenied
+
+    from rathaus.forms.services import draft_start
+
+    with pytest.raises(PermissionDenied):
+        draft_start(
+            user=citizen,
+            form_version=service.form_definition.current_version(),
+            session={},
+            organisation=strangers_club,
+            new=True,
+        )
+
+
+def test_a_member_removed_meanwhile_cannot_submit_in_the_organisations_name(
+    other_citizen_client, other_citizen, service, club
+):
+    _start(other_citizen_client, service, organisation=str(club.pk))
+    draft = Draft.objects.get()
+    OrganisationMembership.objects.filter(user=other_citizen).delete()
+    _submit(other_citizen_client, draft)
+    assert not Case.objects.exists()
