@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.audit_actions import audit_actions
+
 
 class TrustLevel(models.TextChoices):
     """Assurance level of a login (Vertrauensniveau, eIDAS low/substantial/high)."""
@@ -44,3 +46,11 @@ class OrganisationKind(models.TextChoices):
 class IdentityProvider(models.TextChoices):
     OIDC = "oidc", _("eID via OpenID Connect")
     SAML = "saml", _("eID via SAML")
+
+
+@audit_actions
+class AccountAuditAction(models.TextChoices):
+    """Audit actions of accounts beyond the shared ones in ``core.constants.AuditAction``."""
+
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_DELETED = "api_token_deleted", _("API token deleted")

@@ -4,23 +4,28 @@ e-mails leave only after commit."""
 from __future__ import annotations
 
 from django.contrib.auth import password_validation
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
 from rathaus.core.mail import send_after_commit
 
-from .constants import StaffRoleKind
+from .constants import AccountAuditAction, StaffRoleKind
 from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
 from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
 
 __all__ = [
     "account_delete",
+    "api_token_issue",
+    "api_token_refusal",
+    "api_token_revoke",
     "citizen_register",
     "email_verify",
     "organisation_create",
@@ -210,3 +215,61 @@ def organisation_create(*, acting_user: User, data: dict, request=None) -> Organ
         details={"created": "organisation"},
     )
     return organisation
+
+
+def api_token_refusal(account: User) -> str | None:
+    """Why ``account`` may not hold an API token, or None if it may.
+
+    A token logs in without password and without second factor and acts as its account in
+    everything, its own applications included. Tokens are for connected systems
+    (specialised procedures, portals): accounts an administrator marked as integration accounts.
+    An account a person confirmed by e-mail or eID is that person's, whatever its marks, so an
+    administrator can never act as a citizen or as a colleague through a token."""
+    if not account.is_integration:
+        return _("Only integration accounts can be given an API token.")
+    if not account.is_active:
+        return _("The account is not active.")
+    if account.is_superuser:
+        return _("An administrator account cannot be given an API token.")
+    if account.email_verified_at is not None or account.external_identities.exists():
+        return _(
+            "This account belongs to a person (confirmed by e-mail or eID); it cannot be given an API token."
+        )
+    return None
+
+
+@transaction.atomic
+def api_token_issue(*, acting_user: User, account: User, request=None) -> Token:
+    """Issue the API token of an integration account (administrators only), audited with the
+    account as subject. The key is the caller's to show once; it never goes into the log."""
+    _require_administrator(acting_user)
+    account = User.objects.select_for_update().get(pk=account.pk)
+    reason = api_token_refusal(account)
+    if reason:
+        raise ValidationError(reason)
+    if Token.objects.filter(user=account).exists():
+        raise ValidationError(_("This account already has an API token. Delete it first to issue a new one."))
+    token = Token.objects.create(user=account)
+    audit_record(
+        action=AccountAuditAction.API_TOKEN_CREATED,
+        actor=acting_user,
+        obj=account,
+        subject_user_id=account.pk,
+        request=request,
+    )
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, acting_user: User, token: Token, request=None) -> None:
+    """Delete an API token (administrators only), audited with its account as subject."""
+    _require_administrator(acting_user)
+    account = token.user
+    audit_record(
+        action=AccountAuditAction.API_TOKEN_DELETED,
+        actor=acting_user,
+        obj=account,
+        subject_user_id=account.pk,
+        request=request,
+    )
+    Token.objects.filter(key=token.key).delete()
