@@ -16,7 +16,23 @@ class LoginForm(KernFormMixin, auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": _("The e-mail address or the password is not correct. Please try again."),
         "inactive": _("Please confirm your e-mail address first: open the link in the e-mail we sent you."),
+        "deactivated": _(
+            "This account is not active. If you think this is a mistake, please contact the city"
+            " administration."
+        ),
     }
+
+    # Set when the refused account still awaits its confirmation: the page then offers to send
+    # the link again.
+    awaiting_confirmation = False
+
+    def confirm_login_allowed(self, user):
+        # Reached only with the right password, so the message tells nobody else anything.
+        if not user.is_active:
+            if user.awaiting_confirmation:
+                self.awaiting_confirmation = True
+                raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+            raise forms.ValidationError(self.error_messages["deactivated"], code="deactivated")
 
 
 class RegistrationForm(KernForm):

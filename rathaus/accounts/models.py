@@ -148,6 +148,13 @@ class User(AbstractUser):
         return set(roles.values_list("department_id", flat=True))
 
     @property
+    def awaiting_confirmation(self) -> bool:
+        """Registered but never confirmed: not active, no confirmed address, never logged in.
+        An account an administrator deactivated is not awaiting confirmation: a new
+        confirmation link must not activate it again."""
+        return not self.is_active and self.email_verified_at is None and self.last_login is None
+
+    @property
     def postal_address(self) -> str:
         return ", ".join(part for part in [self.street, f"{self.postal_code} {self.city}".strip()] if part)
 
