@@ -54,3 +54,4 @@ class AccountAuditAction(models.TextChoices):
 
     API_TOKEN_CREATED = "api_token_created", _("API token created")
     API_TOKEN_DELETED = "api_token_deleted", _("API token deleted")
+    CONFIRMATION_RESENT = "confirmation_resent", _("Confirmation link sent again")

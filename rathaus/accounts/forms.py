@@ -76,6 +76,12 @@ class RegistrationForm(KernForm):
         return cleaned
 
 
+class ConfirmationResendForm(KernForm):
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
 class ProfileForm(KernModelForm):
     class Meta:
         model = User

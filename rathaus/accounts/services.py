@@ -27,6 +27,7 @@ __all__ = [
     "api_token_refusal",
     "api_token_revoke",
     "citizen_register",
+    "confirmation_resend",
     "email_verify",
     "organisation_create",
     "person_record_read",
@@ -58,13 +59,19 @@ def citizen_register(
 ) -> User | None:
     """Create an unconfirmed citizen account and send the confirmation link.
 
-    If the address is taken, nothing is created and the owner gets an e-mail instead; the page
-    says the same in both cases, so nobody learns from it whether an address has an account.
+    If the address is taken, nothing is created and the owner gets an e-mail instead: a fresh
+    confirmation link if the account was never confirmed (name and password stay as first
+    registered: whoever registers again need not own the address), else how to log in or reset
+    the password. The page says the same in every case, so nobody learns from it whether an
+    address has an account.
     """
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        send_account_mail(user=existing, template="already_registered", context={}, base_url=base_url)
+        if existing.awaiting_confirmation:
+            _confirmation_send_again(existing, base_url=base_url, request=request, via="registration")
+        else:
+            send_account_mail(user=existing, template="already_registered", context={}, base_url=base_url)
         return None
     user = User(
         email=email,
@@ -88,6 +95,28 @@ def citizen_register(
     link = reverse("accounts:verify_email", kwargs={"token": make_email_token(user)})
     send_account_mail(user=user, template="verify_email", context={"link": link}, base_url=base_url)
     return user
+
+
+def _confirmation_send_again(user: User, *, base_url: str, request, via: str) -> None:
+    audit_record(
+        action=AccountAuditAction.CONFIRMATION_RESENT,
+        obj=user,
+        subject_user_id=user.pk,
+        request=request,
+        details={"via": via},
+    )
+    link = reverse("accounts:verify_email", kwargs={"token": make_email_token(user)})
+    send_account_mail(user=user, template="verify_email_again", context={"link": link}, base_url=base_url)
+
+
+@transaction.atomic
+def confirmation_resend(*, email: str, base_url: str, via: str = "request", request=None) -> None:
+    """Send a fresh confirmation link if ``email`` belongs to an account that was never
+    confirmed; do nothing otherwise. Callers show the same page either way."""
+    email = User.objects.normalize_email(email or "").strip()
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    if user is not None and user.awaiting_confirmation:
+        _confirmation_send_again(user, base_url=base_url, request=request, via=via)
 
 
 @transaction.atomic

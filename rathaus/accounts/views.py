@@ -31,6 +31,7 @@ from rathaus.core.permissions import access_object, login_required_for, permissi
 from . import selectors, services
 from .constants import TrustLevel
 from .forms import (
+    ConfirmationResendForm,
     DeleteAccountForm,
     LoginForm,
     OrganisationForm,
@@ -104,9 +105,34 @@ def verify_email(request, token: str):
     return render(
         request,
         "accounts/verify_failed.html",
-        {"expired": state is TokenCheck.EXPIRED, "title": _("Confirmation link not valid")},
+        {
+            "expired": state is TokenCheck.EXPIRED,
+            "title": _("Confirmation link not valid"),
+            "form": ConfirmationResendForm(),
+        },
         status=400,
     )
+
+
+def confirmation_resend(request):
+    """Send the confirmation link again (from the login page, an expired link, or by hand)."""
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = ConfirmationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.confirmation_resend(
+            email=form.cleaned_data["email"], base_url=_base_url(request), request=request
+        )
+        return redirect("accounts:confirmation_resend_done")
+    return render(
+        request,
+        "accounts/confirmation_resend.html",
+        {"form": form, "title": _("Send the confirmation link again")},
+    )
+
+
+def confirmation_resend_done(request):
+    return render(request, "accounts/confirmation_resend_done.html", {"title": _("Please check your e-mail")})
 
 
 @login_required
@@ -284,6 +310,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, request=self.request)
+        # Django sends reset links to active accounts only; one never confirmed gets its
+        # confirmation link again instead, after which it can log in or reset its password.
+        services.confirmation_resend(
+            email=form.cleaned_data["email"],
+            base_url=_base_url(self.request),
+            via="password_reset",
+            request=self.request,
+        )
         return super().form_valid(form)
 
 
