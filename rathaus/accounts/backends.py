@@ -1,6 +1,23 @@
 from django.contrib.auth.backends import ModelBackend
 
 
+def axes_username(request, credentials) -> str | None:
+    """The login name django-axes counts failures under: the address in lower case, as the
+    login itself ignores case (``UserManager.get_by_natural_key``)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username") if request is not None else None
+    return username.strip().lower() if isinstance(username, str) else username
+
+
+def axes_reset_for(email: str) -> int:
+    """Lift django-axes' lockout of an address (all client addresses); returns the attempts removed."""
+    from axes.utils import reset
+
+    return reset(username=email.strip().lower())
+
+
 class EmailBackend(ModelBackend):
     """Password login by e-mail address, case-insensitive.
 

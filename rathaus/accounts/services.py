@@ -17,6 +17,7 @@ from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
 from rathaus.core.mail import send_after_commit
 
+from .backends import axes_reset_for
 from .constants import AccountAuditAction, StaffRoleKind
 from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
 from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
@@ -30,6 +31,7 @@ __all__ = [
     "confirmation_resend",
     "email_verify",
     "organisation_create",
+    "password_reset_completed",
     "person_record_read",
     "profile_update",
     "send_account_mail",
@@ -135,6 +137,20 @@ def email_verify(*, token: str, request=None) -> tuple[TokenCheck, User | None]:
         action=AuditAction.ACCOUNT_VERIFIED, actor=user, obj=user, subject_user_id=user.pk, request=request
     )
     return TokenCheck.VALID, user
+
+
+@transaction.atomic
+def password_reset_completed(*, user: User, request=None) -> None:
+    """A password was set through an e-mailed reset link: record it and lift the login lockout
+    of the address, which the lockout page sends people to reset their password for."""
+    audit_record(
+        action=AuditAction.PASSWORD_CHANGED,
+        actor=user,
+        subject_user_id=user.pk,
+        request=request,
+        details={"via": "reset"},
+    )
+    axes_reset_for(user.email)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -331,14 +332,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:login")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        audit_record(
-            action=AuditAction.PASSWORD_CHANGED,
-            actor=form.user,
-            subject_user_id=form.user.pk,
-            request=self.request,
-            details={"via": "reset"},
-        )
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_reset_completed(user=form.user, request=self.request)
         messages.success(self.request, _("Your password has been changed. You can log in now."))
         return response
 
