@@ -3,6 +3,7 @@ e-mails leave only after commit."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
@@ -33,6 +34,7 @@ __all__ = [
     "organisation_create",
     "password_reset_completed",
     "person_record_read",
+    "preferred_language_set",
     "profile_update",
     "send_account_mail",
     "staff_role_grant",
@@ -177,6 +179,30 @@ def profile_update(*, acting_user: User, person: User, data: dict, request=None)
         request=request,
         details={"fields": changed},
     )
+    return changed
+
+
+@transaction.atomic
+def preferred_language_set(*, user: User, language: str, request=None) -> bool:
+    """Make ``language`` the person's preferred language (the header's language buttons).
+    Returns whether it changed; the change is audited like a profile change."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    changed = bool(
+        User.objects.filter(pk=user.pk)
+        .exclude(preferred_language=language)
+        .update(preferred_language=language)
+    )
+    user.preferred_language = language
+    if changed:
+        audit_record(
+            action=AuditAction.PERSONAL_DATA_CHANGED,
+            actor=user,
+            obj=user,
+            subject_user_id=user.pk,
+            request=request,
+            details={"fields": ["preferred_language"]},
+        )
     return changed
 
 

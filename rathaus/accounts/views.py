@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -156,6 +157,11 @@ def profile_edit(request):
         changed = services.profile_update(
             acting_user=request.user, person=person, data=form.cleaned_data, request=request
         )
+        if "preferred_language" in changed:
+            # The page speaks the new language at once (PreferredLanguageMiddleware sets the
+            # cookie on this response), the confirmation already in it.
+            request.rathaus_language = person.preferred_language
+            translation.activate(person.preferred_language)
         messages.success(request, _("Your profile has been saved.") if changed else _("Nothing was changed."))
         return redirect("accounts:home")
     return render(request, "accounts/profile_form.html", {"form": form, "title": _("Edit profile")})
