@@ -4,8 +4,10 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.forms import KernForm, KernFormMixin, KernModelForm
+from rathaus.core.validators import validate_phone
 
 from .models import PROFILE_FIELDS, Organisation, User
+from .validators import normalise_phone, validate_birth_date
 
 
 class LoginForm(KernFormMixin, auth_forms.AuthenticationForm):
@@ -96,6 +98,19 @@ class ProfileForm(KernModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
             "preferred_channel": forms.RadioSelect,
         }
+
+    # The same rules as the application forms, which are prefilled from the profile.
+    def clean_birth_date(self):
+        day = self.cleaned_data.get("birth_date")
+        if day:
+            validate_birth_date(day)
+        return day
+
+    def clean_phone(self):
+        phone = normalise_phone(self.cleaned_data.get("phone", ""))
+        if phone:
+            validate_phone(phone)
+        return phone
 
 
 class DeleteAccountForm(KernForm):

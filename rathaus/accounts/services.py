@@ -22,6 +22,7 @@ from .backends import axes_reset_for
 from .constants import AccountAuditAction, StaffRoleKind
 from .models import PROFILE_FIELDS, Department, Organisation, OrganisationMembership, StaffRole, User
 from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
+from .validators import validate_profile
 
 __all__ = [
     "account_delete",
@@ -167,6 +168,7 @@ def profile_update(*, acting_user: User, person: User, data: dict, request=None)
         setattr(stored, name, data[name])
     if not changed:
         return []
+    validate_profile({name: getattr(stored, name) for name in changed})
     stored.full_clean()
     stored.save(update_fields=changed)
     for name in changed:
