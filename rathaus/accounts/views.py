@@ -62,10 +62,19 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+def _eid_providers() -> dict[str, bool]:
+    """Which eID logins this installation offers: a button only for a configured provider."""
+    return {"oidc_enabled": settings.OIDC_ENABLED, "saml_enabled": settings.SAML_ENABLED}
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        providers = _eid_providers()
+        return {**super().get_context_data(**kwargs), "eid_available": any(providers.values())}
 
 
 @require_POST
@@ -240,6 +249,7 @@ def trust_level(request):
         "current": TrustLevel(current_trust_level(request)).label if request.user.is_authenticated else None,
         "levels": TrustLevel.choices,
         "next": next_url,
+        **_eid_providers(),
         "oidc_login_url": f"{reverse('accounts:eid_oidc_start')}?{urlencode({'next': next_url})}",
         "saml_login_url": f"{reverse('accounts:eid_saml_start')}?{urlencode({'next': next_url})}",
     }
