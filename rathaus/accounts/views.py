@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 import segno
@@ -301,9 +302,25 @@ def second_factor(request):
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
         context["secret"] = _base32_secret(device)
     if settings.DEMO_MODE:
-        token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-        context["demo_code"] = f"{token:0{device.digits}d}"
+        context["demo_code"], context["demo_code_next"] = _demo_code(device)
+        context["demo_hint"] = True
     return render(request, "accounts/second_factor.html", context)
+
+
+def _demo_code(device: TOTPDevice) -> tuple[str | None, bool]:
+    """Demo mode only: a code the device accepts now, and whether it is the next time step's.
+
+    django-otp accepts each time step once: after a login within the last 30 seconds the
+    current code is spent. The device also accepts the following step (its tolerance), so that
+    one is shown then; None if those are spent too (the page asks to wait a moment)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    current = totp.t()
+    for offset in range(device.tolerance + 1):
+        if current + offset > device.last_t:
+            totp.drift = device.drift + offset
+            return f"{totp.token():0{device.digits}d}", offset > 0
+    return None, False
 
 
 def _base32_secret(device) -> str:
