@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 import segno
@@ -314,7 +313,7 @@ def _demo_code(device: TOTPDevice) -> tuple[str | None, bool]:
     current code is spent. The device also accepts the following step (its tolerance), so that
     one is shown then; None if those are spent too (the page asks to wait a moment)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
+    totp.time = totp.time  # one moment (django-otp's clock) for every step computed below
     current = totp.t()
     for offset in range(device.tolerance + 1):
         if current + offset > device.last_t:
