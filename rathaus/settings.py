@@ -234,6 +234,9 @@ AXES_FAILURE_LIMIT = env("AXES_FAILURE_LIMIT", 5, cast=int)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Addresses count case-insensitively, as the login does: "Maria@…" and "maria@…" share one lock,
+# which a completed password reset lifts (accounts.services.password_reset_completed).
+AXES_USERNAME_CALLABLE = "rathaus.accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

@@ -50,7 +50,8 @@ class IdentityProvider(models.TextChoices):
 
 @audit_actions
 class AccountsAuditAction(models.TextChoices):
-    """Audit actions of accounts beyond core's: the audit log page, organisations' members."""
+    """Audit actions of accounts beyond core's: the audit log page, organisations' members, API
+    tokens, confirmation links."""
 
     AUDIT_LOG_READ = "audit_log_read", _("Audit log viewed")
     AUDIT_CHAIN_CHECKED = "audit_chain_checked", _("Audit log chain checked")
@@ -61,3 +62,6 @@ class AccountsAuditAction(models.TextChoices):
     MEMBER_LEFT = "org_member_left", _("Left an organisation")
     MANAGER_GRANTED = "org_manager_granted", _("Made a manager of an organisation")
     MANAGER_REVOKED = "org_manager_revoked", _("No longer a manager of an organisation")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_DELETED = "api_token_deleted", _("API token deleted")
+    CONFIRMATION_RESENT = "confirmation_resent", _("Confirmation link sent again")

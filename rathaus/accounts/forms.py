@@ -4,8 +4,10 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.forms import KernForm, KernFormMixin, KernModelForm
+from rathaus.core.validators import validate_phone
 
 from .models import PROFILE_FIELDS, Organisation, User
+from .validators import normalise_phone, validate_birth_date
 
 
 class LoginForm(KernFormMixin, auth_forms.AuthenticationForm):
@@ -16,7 +18,23 @@ class LoginForm(KernFormMixin, auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": _("The e-mail address or the password is not correct. Please try again."),
         "inactive": _("Please confirm your e-mail address first: open the link in the e-mail we sent you."),
+        "deactivated": _(
+            "This account is not active. If you think this is a mistake, please contact the city"
+            " administration."
+        ),
     }
+
+    # Set when the refused account still awaits its confirmation: the page then offers to send
+    # the link again.
+    awaiting_confirmation = False
+
+    def confirm_login_allowed(self, user):
+        # Reached only with the right password, so the message tells nobody else anything.
+        if not user.is_active:
+            if user.awaiting_confirmation:
+                self.awaiting_confirmation = True
+                raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+            raise forms.ValidationError(self.error_messages["deactivated"], code="deactivated")
 
 
 class RegistrationForm(KernForm):
@@ -60,6 +78,12 @@ class RegistrationForm(KernForm):
         return cleaned
 
 
+class ConfirmationResendForm(KernForm):
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
 class ProfileForm(KernModelForm):
     class Meta:
         model = User
@@ -74,6 +98,19 @@ class ProfileForm(KernModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
             "preferred_channel": forms.RadioSelect,
         }
+
+    # The same rules as the application forms, which are prefilled from the profile.
+    def clean_birth_date(self):
+        day = self.cleaned_data.get("birth_date")
+        if day:
+            validate_birth_date(day)
+        return day
+
+    def clean_phone(self):
+        phone = normalise_phone(self.cleaned_data.get("phone", ""))
+        if phone:
+            validate_phone(phone)
+        return phone
 
 
 class DeleteAccountForm(KernForm):

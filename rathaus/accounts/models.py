@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from rathaus.core.models import TranslatedFieldsMixin
 
@@ -88,6 +89,14 @@ class User(AbstractUser):
     identity_trust_level = models.CharField(
         _("highest verified trust level"), max_length=16, choices=TrustLevel.choices, blank=True
     )
+    is_integration = models.BooleanField(
+        _("integration account"),
+        default=False,
+        help_text=_(
+            "A technical account of a connected system (specialised procedure, portal), not a"
+            " person. Only integration accounts can be given an API token."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -137,6 +146,13 @@ class User(AbstractUser):
         if kinds:
             roles = roles.filter(kind__in=kinds)
         return set(roles.values_list("department_id", flat=True))
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Registered but never confirmed: not active, no confirmed address, never logged in.
+        An account an administrator deactivated is not awaiting confirmation: a new
+        confirmation link must not activate it again."""
+        return not self.is_active and self.email_verified_at is None and self.last_login is None
 
     @property
     def postal_address(self) -> str:
@@ -320,3 +336,18 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.pk}"
+
+
+class ApiToken(TokenProxy):
+    """An API token of an integration account, as the admin shows it: never its key.
+
+    DRF's ``Token.__str__`` is the key itself, which the admin would print in lists, titles,
+    confirmation pages and its own log of changes. The key is shown once, on creation."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.key[:4]}…" if self.key else "–"

@@ -85,3 +85,15 @@ def audit_log_page(
     older = rows[-1].sequence if rows and more_older else None
     newer = rows[0].sequence if rows and before is not None else None
     return AuditLogPage(rows, older=older, newer=newer)
+
+
+def api_token_candidates() -> QuerySet[User]:
+    """Accounts an administrator may issue an API token to (``services.api_token_refusal``)."""
+    return User.objects.filter(
+        is_integration=True,
+        is_active=True,
+        is_superuser=False,
+        email_verified_at__isnull=True,
+        external_identities__isnull=True,
+        auth_token__isnull=True,
+    ).order_by("email")

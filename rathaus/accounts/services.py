@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,12 +18,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from rathaus.core.audit import audit_record, verify_chain
 from rathaus.core.constants import AuditAction
 from rathaus.core.mail import send_after_commit
 from rathaus.core.models import AuditEntry
 
+from .backends import axes_reset_for
 from .constants import AccountsAuditAction, StaffRoleKind
 from .models import (
     PROFILE_FIELDS,
@@ -34,13 +37,18 @@ from .models import (
     User,
 )
 from .tokens import TokenCheck, make_email_token, read_email_token, token_matches
+from .validators import validate_profile
 
 __all__ = [
     "account_delete",
+    "api_token_issue",
+    "api_token_refusal",
+    "api_token_revoke",
     "audit_chain_check",
     "audit_chain_last_check",
     "audit_log_read",
     "citizen_register",
+    "confirmation_resend",
     "email_verify",
     "organisation_create",
     "organisation_invitation_accept",
@@ -50,7 +58,9 @@ __all__ = [
     "organisation_manager_set",
     "organisation_member_remove",
     "organisations_without_other_manager",
+    "password_reset_completed",
     "person_record_read",
+    "preferred_language_set",
     "profile_update",
     "send_account_mail",
     "staff_role_grant",
@@ -79,13 +89,19 @@ def citizen_register(
 ) -> User | None:
     """Create an unconfirmed citizen account and send the confirmation link.
 
-    If the address is taken, nothing is created and the owner gets an e-mail instead; the page
-    says the same in both cases, so nobody learns from it whether an address has an account.
+    If the address is taken, nothing is created and the owner gets an e-mail instead: a fresh
+    confirmation link if the account was never confirmed (name and password stay as first
+    registered: whoever registers again need not own the address), else how to log in or reset
+    the password. The page says the same in every case, so nobody learns from it whether an
+    address has an account.
     """
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        send_account_mail(user=existing, template="already_registered", context={}, base_url=base_url)
+        if existing.awaiting_confirmation:
+            _confirmation_send_again(existing, base_url=base_url, request=request, via="registration")
+        else:
+            send_account_mail(user=existing, template="already_registered", context={}, base_url=base_url)
         return None
     user = User(
         email=email,
@@ -111,6 +127,28 @@ def citizen_register(
     return user
 
 
+def _confirmation_send_again(user: User, *, base_url: str, request, via: str) -> None:
+    audit_record(
+        action=AccountsAuditAction.CONFIRMATION_RESENT,
+        obj=user,
+        subject_user_id=user.pk,
+        request=request,
+        details={"via": via},
+    )
+    link = reverse("accounts:verify_email", kwargs={"token": make_email_token(user)})
+    send_account_mail(user=user, template="verify_email_again", context={"link": link}, base_url=base_url)
+
+
+@transaction.atomic
+def confirmation_resend(*, email: str, base_url: str, via: str = "request", request=None) -> None:
+    """Send a fresh confirmation link if ``email`` belongs to an account that was never
+    confirmed; do nothing otherwise. Callers show the same page either way."""
+    email = User.objects.normalize_email(email or "").strip()
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    if user is not None and user.awaiting_confirmation:
+        _confirmation_send_again(user, base_url=base_url, request=request, via=via)
+
+
 @transaction.atomic
 def email_verify(*, token: str, request=None) -> tuple[TokenCheck, User | None]:
     """Confirm the address a link was sent to. A used link reads as invalid."""
@@ -130,6 +168,20 @@ def email_verify(*, token: str, request=None) -> tuple[TokenCheck, User | None]:
 
 
 @transaction.atomic
+def password_reset_completed(*, user: User, request=None) -> None:
+    """A password was set through an e-mailed reset link: record it and lift the login lockout
+    of the address, which the lockout page sends people to reset their password for."""
+    audit_record(
+        action=AuditAction.PASSWORD_CHANGED,
+        actor=user,
+        subject_user_id=user.pk,
+        request=request,
+        details={"via": "reset"},
+    )
+    axes_reset_for(user.email)
+
+
+@transaction.atomic
 def profile_update(*, acting_user: User, person: User, data: dict, request=None) -> list[str]:
     """Change a person's own profile. Returns the names of the fields that changed."""
     if acting_user.pk != person.pk:
@@ -141,6 +193,7 @@ def profile_update(*, acting_user: User, person: User, data: dict, request=None)
         setattr(stored, name, data[name])
     if not changed:
         return []
+    validate_profile({name: getattr(stored, name) for name in changed})
     stored.full_clean()
     stored.save(update_fields=changed)
     for name in changed:
@@ -153,6 +206,30 @@ def profile_update(*, acting_user: User, person: User, data: dict, request=None)
         request=request,
         details={"fields": changed},
     )
+    return changed
+
+
+@transaction.atomic
+def preferred_language_set(*, user: User, language: str, request=None) -> bool:
+    """Make ``language`` the person's preferred language (the header's language buttons).
+    Returns whether it changed; the change is audited like a profile change."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."))
+    changed = bool(
+        User.objects.filter(pk=user.pk)
+        .exclude(preferred_language=language)
+        .update(preferred_language=language)
+    )
+    user.preferred_language = language
+    if changed:
+        audit_record(
+            action=AuditAction.PERSONAL_DATA_CHANGED,
+            actor=user,
+            obj=user,
+            subject_user_id=user.pk,
+            request=request,
+            details={"fields": ["preferred_language"]},
+        )
     return changed
 
 
@@ -502,3 +579,61 @@ def organisations_without_other_manager(person: User) -> list[Organisation]:
         .filter(managers=1, people__gt=1)
         .order_by("name")
     )
+
+
+def api_token_refusal(account: User) -> str | None:
+    """Why ``account`` may not hold an API token, or None if it may.
+
+    A token logs in without password and without second factor and acts as its account in
+    everything, its own applications included. Tokens are for connected systems
+    (specialised procedures, portals): accounts an administrator marked as integration accounts.
+    An account a person confirmed by e-mail or eID is that person's, whatever its marks, so an
+    administrator can never act as a citizen or as a colleague through a token."""
+    if not account.is_integration:
+        return _("Only integration accounts can be given an API token.")
+    if not account.is_active:
+        return _("The account is not active.")
+    if account.is_superuser:
+        return _("An administrator account cannot be given an API token.")
+    if account.email_verified_at is not None or account.external_identities.exists():
+        return _(
+            "This account belongs to a person (confirmed by e-mail or eID); it cannot be given an API token."
+        )
+    return None
+
+
+@transaction.atomic
+def api_token_issue(*, acting_user: User, account: User, request=None) -> Token:
+    """Issue the API token of an integration account (administrators only), audited with the
+    account as subject. The key is the caller's to show once; it never goes into the log."""
+    _require_administrator(acting_user)
+    account = User.objects.select_for_update().get(pk=account.pk)
+    reason = api_token_refusal(account)
+    if reason:
+        raise ValidationError(reason)
+    if Token.objects.filter(user=account).exists():
+        raise ValidationError(_("This account already has an API token. Delete it first to issue a new one."))
+    token = Token.objects.create(user=account)
+    audit_record(
+        action=AccountsAuditAction.API_TOKEN_CREATED,
+        actor=acting_user,
+        obj=account,
+        subject_user_id=account.pk,
+        request=request,
+    )
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, acting_user: User, token: Token, request=None) -> None:
+    """Delete an API token (administrators only), audited with its account as subject."""
+    _require_administrator(acting_user)
+    account = token.user
+    audit_record(
+        action=AccountsAuditAction.API_TOKEN_DELETED,
+        actor=acting_user,
+        obj=account,
+        subject_user_id=account.pk,
+        request=request,
+    )
+    Token.objects.filter(key=token.key).delete()

@@ -12,8 +12,10 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ from rathaus.core.permissions import access_object, login_required_for, permissi
 from . import organisation_views, selectors, services
 from .constants import TrustLevel
 from .forms import (
+    ConfirmationResendForm,
     DeleteAccountForm,
     LoginForm,
     OrganisationForm,
@@ -60,10 +63,19 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+def _eid_providers() -> dict[str, bool]:
+    """Which eID logins this installation offers: a button only for a configured provider."""
+    return {"oidc_enabled": settings.OIDC_ENABLED, "saml_enabled": settings.SAML_ENABLED}
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        providers = _eid_providers()
+        return {**super().get_context_data(**kwargs), "eid_available": any(providers.values())}
 
 
 @require_POST
@@ -105,9 +117,34 @@ def verify_email(request, token: str):
     return render(
         request,
         "accounts/verify_failed.html",
-        {"expired": state is TokenCheck.EXPIRED, "title": _("Confirmation link not valid")},
+        {
+            "expired": state is TokenCheck.EXPIRED,
+            "title": _("Confirmation link not valid"),
+            "form": ConfirmationResendForm(),
+        },
         status=400,
     )
+
+
+def confirmation_resend(request):
+    """Send the confirmation link again (from the login page, an expired link, or by hand)."""
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = ConfirmationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.confirmation_resend(
+            email=form.cleaned_data["email"], base_url=_base_url(request), request=request
+        )
+        return redirect("accounts:confirmation_resend_done")
+    return render(
+        request,
+        "accounts/confirmation_resend.html",
+        {"form": form, "title": _("Send the confirmation link again")},
+    )
+
+
+def confirmation_resend_done(request):
+    return render(request, "accounts/confirmation_resend_done.html", {"title": _("Please check your e-mail")})
 
 
 @login_required
@@ -130,6 +167,11 @@ def profile_edit(request):
         changed = services.profile_update(
             acting_user=request.user, person=person, data=form.cleaned_data, request=request
         )
+        if "preferred_language" in changed:
+            # The page speaks the new language at once (PreferredLanguageMiddleware sets the
+            # cookie on this response), the confirmation already in it.
+            request.rathaus_language = person.preferred_language
+            translation.activate(person.preferred_language)
         messages.success(request, _("Your profile has been saved.") if changed else _("Nothing was changed."))
         return redirect("accounts:home")
     return render(request, "accounts/profile_form.html", {"form": form, "title": _("Edit profile")})
@@ -208,6 +250,7 @@ def trust_level(request):
         "current": TrustLevel(current_trust_level(request)).label if request.user.is_authenticated else None,
         "levels": TrustLevel.choices,
         "next": next_url,
+        **_eid_providers(),
         "oidc_login_url": f"{reverse('accounts:eid_oidc_start')}?{urlencode({'next': next_url})}",
         "saml_login_url": f"{reverse('accounts:eid_saml_start')}?{urlencode({'next': next_url})}",
     }
@@ -259,9 +302,25 @@ def second_factor(request):
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
         context["secret"] = _base32_secret(device)
     if settings.DEMO_MODE:
-        token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-        context["demo_code"] = f"{token:0{device.digits}d}"
+        context["demo_code"], context["demo_code_next"] = _demo_code(device)
+        context["demo_hint"] = True
     return render(request, "accounts/second_factor.html", context)
+
+
+def _demo_code(device: TOTPDevice) -> tuple[str | None, bool]:
+    """Demo mode only: a code the device accepts now, and whether it is the next time step's.
+
+    django-otp accepts each time step once: after a login within the last 30 seconds the
+    current code is spent. The device also accepts the following step (its tolerance), so that
+    one is shown then; None if those are spent too (the page asks to wait a moment)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time  # one moment (django-otp's clock) for every step computed below
+    current = totp.t()
+    for offset in range(device.tolerance + 1):
+        if current + offset > device.last_t:
+            totp.drift = device.drift + offset
+            return f"{totp.token():0{device.digits}d}", offset > 0
+    return None, False
 
 
 def _base32_secret(device) -> str:
@@ -285,6 +344,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, request=self.request)
+        # Django sends reset links to active accounts only; one never confirmed gets its
+        # confirmation link again instead, after which it can log in or reset its password.
+        services.confirmation_resend(
+            email=form.cleaned_data["email"],
+            base_url=_base_url(self.request),
+            via="password_reset",
+            request=self.request,
+        )
         return super().form_valid(form)
 
 
@@ -298,14 +365,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:login")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        audit_record(
-            action=AuditAction.PASSWORD_CHANGED,
-            actor=form.user,
-            subject_user_id=form.user.pk,
-            request=self.request,
-            details={"via": "reset"},
-        )
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_reset_completed(user=form.user, request=self.request)
         messages.success(self.request, _("Your password has been changed. You can log in now."))
         return response
 

@@ -2,10 +2,14 @@
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .audit import audit_record
 from .constants import AuditAction
+
+# A logged-in person chose a language with the header's buttons (``core.views.language_switch``);
+# arguments: request, user, language. Accounts stores it as the person's preferred language.
+language_chosen = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="core_audit_login")

@@ -15,34 +15,41 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_prometheus.exports import ExportToDjangoView
 
 from .audit import audit_record
 from .constants import AuditAction, LegalPageKind
 from .models import LegalPage, OutboxMessage, SiteBranding, WorkerHeartbeat
+from .signals import language_chosen
 
 
 def home(request):
     return render(request, "core/home.html")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def language_switch(request):
-    """Switch the interface language: the header's language buttons submit here with GET.
+    """Switch the interface language: the header's language buttons submit here.
 
-    Only the visitor's own language cookie changes (as with Django's ``set_language``), so no
-    CSRF token is needed, and a page's frame carries none: anonymous pages stay the same for
-    every visitor and can be cached. ``next`` must point into the portal, else the start page.
+    For anonymous visitors with GET: only the visitor's own language cookie changes (as with
+    Django's ``set_language``), so no CSRF token is needed, and a page's frame carries none:
+    anonymous pages stay the same for every visitor and can be cached. A logged-in person's
+    buttons POST with the CSRF token: the choice is then also their preferred language (the
+    language of their e-mails and letters, and the one a login switches to), which a GET must
+    not change. ``next`` must point into the portal, else the start page.
     """
-    language = request.GET.get("language", "")
-    target = request.GET.get("next", "")
+    params = request.POST if request.method == "POST" else request.GET
+    language = params.get("language", "")
+    target = params.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
     response = HttpResponseRedirect(target)
     if language in dict(settings.LANGUAGES):
+        if request.method == "POST" and request.user.is_authenticated:
+            language_chosen.send(sender=None, request=request, user=request.user, language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

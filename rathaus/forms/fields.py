@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
+from rathaus.core.validators import validate_phone
+
 from .conditions import is_empty
 from .constants import ADDRESS_PARTS
 
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from .engine import Field, FillContext
 
 MAX_TEXT = {"text": 200, "textarea": 5000, "email": 254, "phone": 40}
-_PHONE = re.compile(r"^\+?[0-9 ()/.\-]{5,40}$")
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 _RELATIVE = re.compile(r"^([+-])(\d{1,5})([dmy])$")
 _TRUE = {"on", "true", "1", "yes", "ja"}
@@ -92,8 +93,7 @@ def clean_email(field: Field, value: Any, context: FillContext) -> str:
 
 def clean_phone(field: Field, value: Any, context: FillContext) -> str:
     text = clean_text(field, value, context)
-    if not _PHONE.match(text) or sum(char.isdigit() for char in text) < 5:
-        raise ValidationError(_("Enter a phone number with digits only, e.g. 0941 507-0 or +49 941 5070."))
+    validate_phone(text)
     return text
 
 

@@ -67,6 +67,12 @@ class EidOIDCBackend(OIDCAuthenticationBackend):
             request.eid_rejection_reason = _reason(exc)
             return None
 
+    def get_user(self, user_id):
+        # mozilla-django-oidc's get_user keeps an inactive account logged in; a deactivated
+        # account's eID session ends on its next request, as a password login's does.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def _verify_jws(self, payload, key):
         """Verify signature, algorithm, issuer, audience and lifetime of the ID token."""
         header = jwt.get_unverified_header(payload)

@@ -111,3 +111,50 @@ def test_password_change_requires_login(client):
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def _lock_out(client, email):
+    from django.conf import settings
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": email, "password": "falsch-falsch-falsch"})
+    locked = client.post(reverse("accounts:login"), {"username": email, "password": PASSWORD})
+    assert "accounts/locked_out.html" in [t.name for t in locked.templates]
+
+
+def test_a_completed_password_reset_lifts_the_lockout(
+    client, citizen, outbox, django_capture_on_commit_callbacks
+):
+    """The lockout page sends people to reset their password; having done so, they can log in."""
+    _lock_out(client, citizen.email.upper())  # the address in any case counts as the same
+    _request_reset(client, citizen.email, django_capture_on_commit_callbacks)
+    form_page = client.get(_reset_path(outbox.get().body), follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    response = client.post(reverse("accounts:login"), {"username": citizen.email, "password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(citizen.pk)
+
+
+def test_a_reset_requested_but_not_completed_keeps_the_lockout(
+    client, citizen, outbox, django_capture_on_commit_callbacks
+):
+    _lock_out(client, citizen.email)
+    _request_reset(client, citizen.email, django_capture_on_commit_callbacks)
+    response = client.post(reverse("accounts:login"), {"username": citizen.email, "password": PASSWORD})
+    assert "accounts/locked_out.html" in [t.name for t in response.templates]
+
+
+def test_a_reset_lifts_only_that_accounts_lockout(
+    client, citizen, other_citizen, outbox, django_capture_on_commit_callbacks
+):
+    _lock_out(client, other_citizen.email)
+    _lock_out(client, citizen.email)
+    _request_reset(client, citizen.email, django_capture_on_commit_callbacks)
+    form_page = client.get(_reset_path(outbox.get().body), follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    response = client.post(reverse("accounts:login"), {"username": other_citizen.email, "password": PASSWORD})
+    assert "accounts/locked_out.html" in [t.name for t in response.templates]

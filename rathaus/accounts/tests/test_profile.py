@@ -120,3 +120,56 @@ def test_account_deletion_removes_account_and_audit_keeps_only_the_id(citizen_cl
         .status_code
         == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"birth_date": "2099-01-01"}, "birth_date"),
+        ({"birth_date": "1850-05-05"}, "birth_date"),
+        ({"phone": "<script>alert(1)</script>"}, "phone"),
+        ({"phone": "1234"}, "phone"),
+        ({"phone": "call me maybe"}, "phone"),
+    ],
+)
+def test_profile_refuses_what_the_application_forms_would_refuse(citizen_client, citizen, changes, field):
+    response = citizen_client.post(reverse("accounts:profile"), _profile_data(citizen, **changes))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    citizen.refresh_from_db()
+    assert citizen.birth_date is None and citizen.phone == ""
+
+
+def test_profile_refusals_speak_english_too(citizen_client, citizen):
+    citizen_client.cookies["rathaus_language"] = "en"
+    response = citizen_client.post(
+        reverse("accounts:profile"), _profile_data(citizen, birth_date="2099-01-01", phone="<b>")
+    )
+    errors = response.context["form"].errors
+    assert errors["birth_date"] == ["The date of birth cannot be in the future."]
+    assert errors["phone"] == ["Enter a phone number with digits only, e.g. 0941 507-0 or +49 941 5070."]
+
+
+def test_profile_accepts_plausible_values_as_people_write_them(citizen_client, citizen):
+    response = citizen_client.post(
+        reverse("accounts:profile"),
+        _profile_data(citizen, birth_date="1986-04-17", phone="  +49 (941)  507-0 "),
+    )
+    assert response.status_code == 302
+    citizen.refresh_from_db()
+    assert str(citizen.birth_date) == "1986-04-17"
+    assert citizen.phone == "+49 (941) 507-0"
+
+
+def test_the_service_refuses_implausible_values_from_any_caller(citizen):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from rathaus.accounts import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.profile_update(
+            acting_user=citizen, person=citizen, data={"birth_date": dt.date(2099, 1, 1), "phone": "<script>"}
+        )
+    assert set(refused.value.message_dict) == {"birth_date", "phone"}

@@ -103,3 +103,34 @@ def test_citizens_are_never_asked_for_a_second_factor(citizen_client):
     response = citizen_client.get(SECOND_FACTOR)
     assert response.status_code == 302
     assert response.url == reverse("accounts:home")
+
+
+def _demo_code_on(client) -> str:
+    html = client.get(SECOND_FACTOR).content.decode()
+    return re.search(r'data-testid="demo-totp">(\d{6})<', html).group(1)
+
+
+def test_demo_code_is_accepted_again_for_a_second_login_within_the_time_step(caseworker):
+    """django-otp refuses a time step already used: the demo shows a code that still works."""
+    for _ in range(2):
+        client = Client()
+        client.force_login(caseworker, backend="rathaus.accounts.backends.EmailBackend")
+        response = client.post(SECOND_FACTOR, {"token": _demo_code_on(client)})
+        assert response.status_code == 302, response.context["form"].errors
+    assert not AuditEntry.objects.filter(action=AuditAction.SECOND_FACTOR_FAILED).exists()
+
+
+def test_demo_asks_to_wait_when_the_next_codes_are_spent_too(unverified_caseworker_client, caseworker):
+    device = TOTPDevice.objects.get(user=caseworker)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    device.last_t = totp.t() + device.tolerance + 5  # well ahead: no step left to offer
+    device.save()
+    html = unverified_caseworker_client.get(SECOND_FACTOR).content.decode()
+    assert 'data-testid="demo-totp"' not in html
+    assert "warten Sie eine halbe Minute" in html
+
+
+def test_production_shows_no_code(settings, unverified_caseworker_client):
+    settings.DEMO_MODE = False
+    html = unverified_caseworker_client.get(SECOND_FACTOR).content.decode()
+    assert 'data-testid="demo-totp"' not in html and "Demo" not in html

@@ -69,3 +69,33 @@ def test_anonymous_visitor_is_sent_to_the_trust_level_page(db):
 def test_unknown_level_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown trust level"):
         require_trust_level("extreme")
+
+
+OIDC_BUTTON = "Mit eID anmelden (OpenID Connect)"
+SAML_BUTTON = "Mit BundID anmelden (SAML)"
+
+
+@pytest.mark.parametrize(
+    ("oidc", "saml"),
+    [(False, False), (True, False), (False, True), (True, True)],
+    ids=["none", "oidc", "saml", "both"],
+)
+def test_eid_buttons_only_for_configured_providers(settings, db, oidc, saml):
+    settings.OIDC_ENABLED, settings.SAML_ENABLED = oidc, saml
+    page = Client().get(reverse("accounts:trust_level") + "?required=high").content.decode()
+    assert (OIDC_BUTTON in page) is oidc
+    assert (SAML_BUTTON in page) is saml
+    assert ('data-testid="eid-not-configured"' in page) is not (oidc or saml)
+    # What each level needs is explained either way.
+    assert "Online-Ausweisfunktion" in page
+    login_page = Client().get(reverse("accounts:login")).content.decode()
+    assert (reverse("accounts:trust_level") in login_page) is (oidc or saml)
+
+
+def test_without_eid_the_trust_level_page_says_so_in_english(settings, db):
+    settings.OIDC_ENABLED = settings.SAML_ENABLED = False
+    client = Client()
+    client.cookies["rathaus_language"] = "en"
+    page = client.get(reverse("accounts:trust_level") + "?required=high").content.decode()
+    assert "no eID provider is connected" in page
+    assert "Log in with eID" not in page
