@@ -19,7 +19,7 @@ def organisations_of(user: User) -> QuerySet[Organisation]:
 
 def staff_accesses_to(person: User) -> QuerySet[AuditEntry]:
     """Every recorded staff access to this person's data: the data-sovereignty promise."""
-    return AuditEntry.objects.staff_reads_of(person.pk).order_by("-sequence")
+    return AuditEntry.objects.staff_reads_of(person.pk).order_by("-id")
 
 
 AUDIT_LOG_PAGE_SIZE = 50
@@ -69,21 +69,22 @@ def audit_log_page(
     after: int | None = None,
     size: int = AUDIT_LOG_PAGE_SIZE,
 ) -> AuditLogPage:
-    """One page of the log, newest first, by keyset on ``sequence``: no OFFSET and no COUNT(*),
-    so a page costs the same at the start and deep into millions of entries."""
+    """One page of the log, newest first, by keyset on ``id``: no OFFSET and no COUNT(*), so a
+    page costs the same at the start and deep into millions of entries. (By id, not by the
+    chain's ``sequence``: entries not sealed yet have none.)"""
     if after is not None:
-        rows = list(entries.filter(sequence__gt=after).order_by("sequence")[: size + 1])
+        rows = list(entries.filter(id__gt=after).order_by("id")[: size + 1])
         more_newer = len(rows) > size
         rows = list(reversed(rows[:size]))
-        older = rows[-1].sequence if rows else after + 1
-        return AuditLogPage(rows, older=older, newer=rows[0].sequence if rows and more_newer else None)
+        older = rows[-1].pk if rows else after + 1
+        return AuditLogPage(rows, older=older, newer=rows[0].pk if rows and more_newer else None)
     if before is not None:
-        entries = entries.filter(sequence__lt=before)
-    rows = list(entries.order_by("-sequence")[: size + 1])
+        entries = entries.filter(id__lt=before)
+    rows = list(entries.order_by("-id")[: size + 1])
     more_older = len(rows) > size
     rows = rows[:size]
-    older = rows[-1].sequence if rows and more_older else None
-    newer = rows[0].sequence if rows and before is not None else None
+    older = rows[-1].pk if rows and more_older else None
+    newer = rows[0].pk if rows and before is not None else None
     return AuditLogPage(rows, older=older, newer=newer)
 
 

@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 from rathaus.core.audit import audit_record, verify_chain
 from rathaus.core.constants import AuditAction
 from rathaus.core.mail import send_after_commit
-from rathaus.core.models import AuditEntry
+from rathaus.core.models import AuditChainHead, AuditEntry
 
 from .backends import axes_reset_for
 from .constants import AccountsAuditAction, StaffRoleKind
@@ -363,13 +363,15 @@ def audit_chain_check(*, acting_user: User, request=None) -> dict:
     page and record the check. The walk runs outside any transaction: on SQLite a transaction
     would hold the write lock, and every audited change in the city would wait for the walk."""
     _require_audit_log_reader(acting_user)
-    head_before = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    head_before = AuditChainHead.objects.filter(pk=1).values_list("sequence", flat=True).first() or 0
     broken = verify_chain()
     if broken is None:
         result = {"intact": True, "broken_at": None}
     else:
         result = {"intact": False, "broken_at": broken if isinstance(broken, int) else broken.sequence}
-    result.update(checked_at=timezone.now().isoformat(), checked_up_to=head_before)
+    result.update(
+        checked_at=timezone.now().isoformat(), checked_up_to=head_before, unsealed=AuditEntry.objects.filter(sequence__isnull=True).exists()
+    )
     with transaction.atomic():
         audit_record(
             action=AccountsAuditAction.AUDIT_CHAIN_CHECKED,

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,3 +11,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the security-event audit receivers)
+        from . import tasks
+        from .periodic import register_periodic
+
+        # New audit entries are sealed into the hash chain at every heartbeat of a worker.
+        register_periodic(tasks.audit_seal, every=dt.timedelta(seconds=5))

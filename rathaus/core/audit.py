@@ -3,6 +3,12 @@
 ``audit_record`` is called inside the same transaction as the change it records, so a change and
 its audit line are stored together or not at all. Never put names, addresses or e-mail addresses
 into ``details``: the log itself must not become a second copy of personal data.
+
+Recording stores the entry without its place in the hash chain, so it takes no lock: a chain
+head locked by each transaction that records something until it commits made every audited
+write in the city wait for the others. The task worker seals what was recorded a few seconds
+later (``audit_seal``, in the order of the entries' ids), and from then on the chain proves that
+nothing was changed, reordered or removed (``verify_chain``).
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from .audit_actions import require_registered
 from .models import AuditChainHead, AuditEntry
 
-__all__ = ["audit_deferred", "audit_record", "verify_chain"]
+__all__ = ["audit_deferred", "audit_record", "audit_seal", "audit_unsealed_count", "verify_chain"]
+
+GENESIS_HASH = "0" * 64
+SEAL_BATCH = 2000
 
 _deferred = threading.local()
 
@@ -50,10 +59,9 @@ def audit_record(
     ip_address: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain and return it.
+    """Store one entry (sealed into the chain later by ``audit_seal``) and return it.
 
-    Inside an ``audit_deferred()`` block the entry is appended when the block ends (its
-    ``sequence`` and hashes are set then)."""
+    Inside an ``audit_deferred()`` block the entry is stored when the block ends."""
     require_registered(action)
     if request is not None and ip_address is None:
         ip_address = getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR")
@@ -69,37 +77,15 @@ def audit_record(
     if pending is not None:
         pending.append(entry)
     else:
-        _append([entry])
+        AuditEntry.objects.bulk_create([entry])
     return entry
-
-
-def _append(entries: list[AuditEntry]) -> None:
-    """Chain ``entries`` onto the head and store them: one locked read of the head, one insert,
-    one update, whatever their number. No savepoint of its own: an audit entry that cannot be
-    written must fail the change it records, so the caller's transaction rolls back as a whole.
-    """
-    with transaction.atomic(savepoint=False):
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        for entry in entries:
-            entry.sequence = head.sequence + 1
-            entry.previous_hash = head.last_hash
-            entry.entry_hash = entry.compute_hash()
-            head.sequence, head.last_hash = entry.sequence, entry.entry_hash
-        AuditEntry.objects.bulk_create(entries)
-        head.save(update_fields=["sequence", "last_hash"])
 
 
 @contextmanager
 def audit_deferred() -> Iterator[None]:
-    """Collect the entries recorded inside the block and append them together when it ends.
-
-    The chain head is a single locked row that every audited write in the city waits for, and
-    it stays locked until the transaction commits. A use case that records entries early and
-    then does more work (a submission: case, timeline, receipt, mailbox) holds it all that time;
-    deferring takes the lock as late as possible, right before the commit. Use it inside the
-    transaction of the change: entries then still commit or roll back together with it. If the
-    block raises, nothing is appended.
-    """
+    """Collect the entries recorded inside the block and store them with one statement when it
+    ends. Use it inside the transaction of the change: entries then still commit or roll back
+    together with it. If the block raises, nothing is stored."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_deferred() must run inside a transaction")
     outer = getattr(_deferred, "entries", None)
@@ -110,17 +96,70 @@ def audit_deferred() -> Iterator[None]:
     finally:
         _deferred.entries = outer
     if outer is None and entries:
-        _append(entries)
+        AuditEntry.objects.bulk_create(entries)
+
+
+def audit_unsealed_count() -> int:
+    return AuditEntry.objects.filter(sequence__isnull=True).count()
+
+
+def audit_seal(*, limit: int = SEAL_BATCH) -> tuple[int, bool]:
+    """Chain up to ``limit`` stored entries onto the head, oldest id first, in one transaction:
+    ``(sealed, more waiting)``.
+
+    The head's row lock makes sealers in several workers take turns; the entries are read after
+    it is taken, so none is sealed twice. An entry committed after a younger one was sealed
+    (its transaction took longer) is sealed in a later round: the chain's order is the order
+    of sealing, which the ``sequence`` records.
+    """
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entries = list(AuditEntry.objects.filter(sequence__isnull=True).order_by("id")[: limit + 1])
+        more = len(entries) > limit
+        entries = entries[:limit]
+        if not entries:
+            return 0, False
+        for entry in entries:
+            entry.sequence = head.sequence + 1
+            entry.previous_hash = head.last_hash
+            entry.entry_hash = entry.compute_hash()
+            head.sequence, head.last_hash = entry.sequence, entry.entry_hash
+        _store_seals(entries)
+        head.save(update_fields=["sequence", "last_hash"])
+    return len(entries), more
+
+
+def _store_seals(entries: list[AuditEntry]) -> None:
+    if connection.vendor == "postgresql":
+        # One statement for the whole batch (bulk_update would build a CASE per column).
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(entries))
+        params = [p for e in entries for p in (e.pk, e.sequence, e.previous_hash, e.entry_hash)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE core_auditentry AS e SET sequence = v.sequence, previous_hash = v.previous_hash,"
+                " entry_hash = v.entry_hash"
+                f" FROM (VALUES {values}) AS v(id, sequence, previous_hash, entry_hash)"
+                " WHERE e.id = v.id::bigint AND e.sequence IS NULL",
+                params,
+            )
+        return
+    AuditEntry.objects.bulk_update(entries, ["sequence", "previous_hash", "entry_hash"], batch_size=200)
 
 
 def verify_chain(*, batch_size: int = 2000) -> AuditEntry | int | None:
-    """Walk the chain from the start. Return the first broken entry, or None if all hold.
+    """Walk the sealed chain from the start up to the head. Return the first broken entry, or
+    None if all hold.
 
-    A missing entry (a gap in the sequence) is reported as the sequence number that is missing.
+    A missing entry (a gap in the sequence, or the head pointing past the last entry) is
+    reported as the sequence number that is missing. The head is read first, so entries a
+    sealer adds during the walk are left for the next check instead of looking like a gap.
+    Entries not sealed yet are not part of the chain (``audit_unsealed_count``).
     """
-    expected_previous = "0" * 64
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_sequence = head.sequence if head else 0
+    expected_previous = GENESIS_HASH
     expected_sequence = 1
-    queryset = AuditEntry.objects.order_by("sequence")
+    queryset = AuditEntry.objects.filter(sequence__isnull=False, sequence__lte=head_sequence).order_by("sequence")
     for entry in queryset.iterator(chunk_size=batch_size):
         if entry.sequence != expected_sequence:
             return expected_sequence
@@ -128,7 +167,6 @@ def verify_chain(*, batch_size: int = 2000) -> AuditEntry | int | None:
             return entry
         expected_previous = entry.entry_hash
         expected_sequence += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head and head.sequence != expected_sequence - 1:
+    if head_sequence != expected_sequence - 1:
         return expected_sequence
     return None

@@ -132,13 +132,20 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One line of the append-only, hash-chained audit log.
 
-    Each entry's ``entry_hash`` covers its own content and the previous entry's hash, so removing,
-    reordering or changing any entry breaks the chain from there on (``manage.py audit_verify``).
+    An entry is stored with the change it records, without its place in the chain: taking that
+    place would lock the chain's head, which every audited write in the city would wait for
+    until its transaction commits. The task worker seals the stored entries a few seconds later
+    (``audit.audit_seal``): in the order of their ids it gives each its ``sequence`` and an
+    ``entry_hash`` that covers its own content and the previous entry's hash, so removing,
+    reordering or changing any sealed entry breaks the chain from there on
+    (``manage.py audit_verify``). Until then an entry is already protected by the database,
+    which refuses every UPDATE but the sealing one and (on PostgreSQL) every DELETE.
     Actor and subject are plain ids, not foreign keys, so deleting an account never rewrites
-    history. The database refuses UPDATE (and on PostgreSQL DELETE) through triggers.
+    history. Pages list the log by ``id``, which sealed and waiting entries both have.
     """
 
-    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    # Set when the entry is sealed into the chain; empty until then.
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("actor"), max_length=200, blank=True)
@@ -151,26 +158,32 @@ class AuditEntry(models.Model):
     subject_user_id = models.BigIntegerField(_("data subject id"), null=True, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
-        ordering = ["-sequence"]
-        # The audit log page filters by one of these and pages by sequence (keyset, newest
-        # first): each index serves both the filter and the order, whatever the log's size.
+        ordering = ["-id"]
+        # The audit log page filters by one of these and pages by id (keyset, newest first):
+        # each index serves both the filter and the order, whatever the log's size. The partial
+        # index finds the entries the sealer has still to chain.
         indexes = [
-            models.Index(fields=["action", "sequence"], name="core_audit_action_seq"),
-            models.Index(fields=["actor_id", "sequence"], name="core_audit_actor_seq"),
-            models.Index(fields=["subject_user_id", "sequence"], name="core_audit_subject_seq"),
-            models.Index(fields=["object_type", "object_id", "sequence"], name="core_audit_object_seq"),
+            models.Index(fields=["action", "id"], name="core_audit_action_id"),
+            models.Index(fields=["actor_id", "id"], name="core_audit_actor_id"),
+            models.Index(fields=["subject_user_id", "id"], name="core_audit_subject_id"),
+            models.Index(fields=["object_type", "object_id", "id"], name="core_audit_object_id"),
+            models.Index(fields=["id"], condition=models.Q(sequence__isnull=True), name="core_audit_unsealed"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action}"
+        return f"#{self.sequence or '-'} {self.action}"
+
+    @property
+    def sealed(self) -> bool:
+        return self.sequence is not None
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -212,7 +225,7 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The tip of the audit chain; its row lock serialises appends across processes."""
+    """The tip of the audit chain; its row lock serialises the sealers across processes."""
 
     sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from conftest import login
 from rathaus.accounts.constants import AccountsAuditAction
 from rathaus.accounts.selectors import AUDIT_LOG_PAGE_SIZE
-from rathaus.core.audit import audit_record
+from rathaus.core.audit import audit_record, audit_seal
 from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditEntry
 
@@ -109,7 +109,7 @@ def test_filters(dpo_client, citizen, other_citizen, caseworker):
     assert shown(object_type="accounts.user", object_id=str(citizen.pk)) == [
         (AuditAction.PERSONAL_DATA_READ, citizen.pk)
     ]
-    today = AuditEntry.objects.latest("sequence").created_at.date()
+    today = AuditEntry.objects.latest("id").created_at.date()
     assert len(shown(date_from=today.isoformat(), action=AuditAction.PASSWORD_CHANGED)) == 2
     assert shown(date_to="2000-01-01") == []
 
@@ -140,14 +140,27 @@ def test_keyset_pages_without_counting(dpo_client, citizen):
     older = dpo_client.get(URL + first.context["older_url"]).context
     assert len(older["page"].entries) == 5
     assert older["older_url"] == ""
-    assert older["page"].entries[0].sequence < page.entries[-1].sequence
+    assert older["page"].entries[0].pk < page.entries[-1].pk
     back = dpo_client.get(URL + older["newer_url"]).context["page"]
-    assert [e.sequence for e in back.entries] == [e.sequence for e in page.entries]
+    assert [e.pk for e in back.entries] == [e.pk for e in page.entries]
+
+
+def test_entries_waiting_for_their_seal_are_listed_and_named(dpo_client, citizen):
+    sealed = audit_record(action=AuditAction.PASSWORD_CHANGED, actor=citizen)
+    audit_seal()
+    waiting = audit_record(action=AuditAction.PASSWORD_CHANGED, actor=citizen)
+    response = dpo_client.get(URL, {"action": AuditAction.PASSWORD_CHANGED})
+    assert [e.pk for e in response.context["page"].entries] == [waiting.pk, sealed.pk]
+    rows = response.content.decode()
+    assert "not sealed yet" in rows or "noch nicht versiegelt" in rows
+    check = dpo_client.post(reverse("accounts:audit_chain_check"), follow=True).context["check"]
+    assert check["intact"] is True and check["unsealed"] is True
 
 
 def test_a_broken_chain_is_shown(dpo_client, citizen, settings):
     audit_record(action=AuditAction.PASSWORD_CHANGED, actor=citizen)
     audit_record(action=AuditAction.PASSWORD_CHANGED, actor=citizen)
+    audit_seal()
     # Remove an entry: a gap in the chain. SQLite allows DELETE (core migration 0002); on
     # PostgreSQL the trigger goes first (inside the test's transaction, so it comes back).
     with connection.cursor() as cursor:
@@ -169,7 +182,7 @@ def test_each_filter_reads_an_index_in_page_order(filters):
     """No full scan and no sort: the page reads the index of its filter, already in order."""
     from rathaus.accounts.selectors import audit_log_filtered
 
-    queryset = audit_log_filtered(**filters).filter(sequence__lt=100).order_by("-sequence")[:51]
+    queryset = audit_log_filtered(**filters).filter(id__lt=100).order_by("-id")[:51]
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -184,5 +197,6 @@ def test_each_filter_reads_an_index_in_page_order(filters):
             return
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(row[-1] for row in cursor.fetchall())
-    assert "USING INDEX" in plan, plan
+    # Without a filter the table itself is the index: SQLite keeps rows in id (rowid) order.
+    assert "USING INDEX" in plan or "USING INTEGER PRIMARY KEY" in plan, plan
     assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan

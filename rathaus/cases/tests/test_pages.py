@@ -79,7 +79,7 @@ def test_staff_read_is_audited_for_the_applicant(case, caseworker, caseworker_cl
     response = caseworker_client.get(reverse("backoffice:detail", args=[case.reference]))
     assert response.status_code == 200
     assert "Neuer Wohnsitz Domplatz" in response.content.decode()
-    entry = AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_READ).latest("sequence")
+    entry = AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_READ).latest("id")
     assert entry.subject_user_id == citizen.pk and entry.actor_id == caseworker.pk
     assert AuditEntry.objects.staff_reads_of(citizen.pk).exists()
 

@@ -98,7 +98,7 @@ def test_stale_version_is_refused_and_nothing_written(case, caseworker, departme
 
 def test_transition_is_audited(case, caseworker):
     case_transition(case=case, acting_user=caseworker, transition="start_review")
-    entry = AuditEntry.objects.filter(action=CaseAuditAction.CASE_TRANSITION).latest("sequence")
+    entry = AuditEntry.objects.filter(action=CaseAuditAction.CASE_TRANSITION).latest("id")
     assert entry.object_label == case.reference
     assert entry.subject_user_id == case.applicant_id
     assert entry.details["to_state"] == "in_review"

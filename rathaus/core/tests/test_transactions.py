@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from rathaus.core.audit import audit_deferred, audit_record, verify_chain
+from rathaus.core.audit import audit_deferred, audit_record, audit_seal, verify_chain
 from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditChainHead, AuditEntry
 from rathaus.core.transactions import delete_file_on_rollback, on_rollback
@@ -72,13 +72,16 @@ def test_a_failing_hook_does_not_hide_the_original_error():
 # --- deferred audit entries -------------------------------------------------------------------
 
 
-def test_deferred_entries_are_chained_in_order_when_the_block_ends(citizen):
+def test_deferred_entries_are_stored_in_order_when_the_block_ends(citizen):
     before = AuditEntry.objects.count()
     with transaction.atomic(), audit_deferred():
         first = audit_record(action=AuditAction.LOGIN, actor=citizen)
         second = audit_record(action=AuditAction.LOGOUT, actor=citizen)
         assert AuditEntry.objects.count() == before and first.pk is None
     assert AuditEntry.objects.count() == before + 2
+    assert second.pk > first.pk
+    audit_seal()
+    first, second = AuditEntry.objects.filter(pk__in=[first.pk, second.pk]).order_by("id")
     assert second.sequence == first.sequence + 1 and second.previous_hash == first.entry_hash
     assert AuditChainHead.objects.get().last_hash == second.entry_hash
     assert verify_chain() is None

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from rathaus.core.audit import verify_chain
+from rathaus.core.audit import audit_unsealed_count, verify_chain
 from rathaus.core.models import AuditEntry
 
 
@@ -10,7 +10,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         broken = verify_chain()
         if broken is None:
-            self.stdout.write(f"Audit log intact: {AuditEntry.objects.count()} entries verified.")
+            sealed = AuditEntry.objects.filter(sequence__isnull=False).count()
+            self.stdout.write(f"Audit log intact: {sealed} entries verified.")
+            if waiting := audit_unsealed_count():
+                self.stdout.write(f"{waiting} newer entries are waiting for the task worker to seal them.")
             return
         if isinstance(broken, int):
             raise CommandError(f"Audit log broken: entry #{broken} is missing.")

@@ -13,7 +13,7 @@ from rathaus.core.models import WorkerHeartbeat
 from rathaus.core.periodic import enqueue_due_jobs
 
 logger = logging.getLogger(__name__)
-HEARTBEAT_SECONDS = 20
+HEARTBEAT_SECONDS = 10
 
 
 def beat(worker_id: str) -> None:
