@@ -370,7 +370,9 @@ def audit_chain_check(*, acting_user: User, request=None) -> dict:
     else:
         result = {"intact": False, "broken_at": broken if isinstance(broken, int) else broken.sequence}
     result.update(
-        checked_at=timezone.now().isoformat(), checked_up_to=head_before, unsealed=AuditEntry.objects.filter(sequence__isnull=True).exists()
+        checked_at=timezone.now().isoformat(),
+        checked_up_to=head_before,
+        unsealed=AuditEntry.objects.filter(sequence__isnull=True).exists(),
     )
     with transaction.atomic():
         audit_record(

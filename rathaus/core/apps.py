@@ -10,8 +10,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the security-event audit receivers)
-        from . import tasks
+        # signals connects the security-event audit receivers.
+        from . import signals, tasks  # noqa: F401
         from .periodic import register_periodic
 
         # New audit entries are sealed into the hash chain at every heartbeat of a worker.

@@ -134,14 +134,14 @@ def _store_seals(entries: list[AuditEntry]) -> None:
         # One statement for the whole batch (bulk_update would build a CASE per column).
         values = ", ".join(["(%s, %s, %s, %s)"] * len(entries))
         params = [p for e in entries for p in (e.pk, e.sequence, e.previous_hash, e.entry_hash)]
+        sql = (
+            "UPDATE core_auditentry AS e SET sequence = v.sequence, previous_hash = v.previous_hash,"  # noqa: S608 - placeholders only
+            " entry_hash = v.entry_hash"
+            f" FROM (VALUES {values}) AS v(id, sequence, previous_hash, entry_hash)"
+            " WHERE e.id = v.id::bigint AND e.sequence IS NULL"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE core_auditentry AS e SET sequence = v.sequence, previous_hash = v.previous_hash,"
-                " entry_hash = v.entry_hash"
-                f" FROM (VALUES {values}) AS v(id, sequence, previous_hash, entry_hash)"
-                " WHERE e.id = v.id::bigint AND e.sequence IS NULL",
-                params,
-            )
+            cursor.execute(sql, params)
         return
     AuditEntry.objects.bulk_update(entries, ["sequence", "previous_hash", "entry_hash"], batch_size=200)
 
@@ -159,7 +159,9 @@ def verify_chain(*, batch_size: int = 2000) -> AuditEntry | int | None:
     head_sequence = head.sequence if head else 0
     expected_previous = GENESIS_HASH
     expected_sequence = 1
-    queryset = AuditEntry.objects.filter(sequence__isnull=False, sequence__lte=head_sequence).order_by("sequence")
+    queryset = AuditEntry.objects.filter(sequence__isnull=False, sequence__lte=head_sequence).order_by(
+        "sequence"
+    )
     for entry in queryset.iterator(chunk_size=batch_size):
         if entry.sequence != expected_sequence:
             return expected_sequence

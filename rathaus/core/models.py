@@ -175,15 +175,13 @@ class AuditEntry(models.Model):
             models.Index(fields=["actor_id", "id"], name="core_audit_actor_id"),
             models.Index(fields=["subject_user_id", "id"], name="core_audit_subject_id"),
             models.Index(fields=["object_type", "object_id", "id"], name="core_audit_object_id"),
-            models.Index(fields=["id"], condition=models.Q(sequence__isnull=True), name="core_audit_unsealed"),
+            models.Index(
+                fields=["id"], condition=models.Q(sequence__isnull=True), name="core_audit_unsealed"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.sequence or '-'} {self.action}"
-
-    @property
-    def sealed(self) -> bool:
-        return self.sequence is not None
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -192,6 +190,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The audit log is append-only.")
+
+    @property
+    def sealed(self) -> bool:
+        return self.sequence is not None
 
     @property
     def action_label(self) -> str:

@@ -109,17 +109,18 @@ def test_database_refuses_to_reseal_a_sealed_entry(citizen):
 
 
 @pytest.mark.parametrize(
-    "column, value", [("action", "logout"), ("details", "{}"), ("actor_id", None), ("created_at", "2020-01-01")]
+    "column, value",
+    [("action", "logout"), ("details", "{}"), ("actor_id", None), ("created_at", "2020-01-01")],
 )
 def test_database_lets_sealing_through_but_no_change_to_an_unsealed_entry(citizen, column, value):
     entry = audit_record(action=AuditAction.LOGIN, actor=citizen, details={"a": 1})
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE core_auditentry SET sequence = 999999, entry_hash = %s, {column} = %s WHERE id = %s",
+            f"UPDATE core_auditentry SET sequence = 999999, entry_hash = %s, {column} = %s WHERE id = %s",  # noqa: S608
             ["e" * 64, value, entry.pk],
         )
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE core_auditentry SET {column} = %s WHERE id = %s", [value, entry.pk])
+        cursor.execute(f"UPDATE core_auditentry SET {column} = %s WHERE id = %s", [value, entry.pk])  # noqa: S608
     stored = AuditEntry.objects.get(pk=entry.pk)
     assert (stored.action, stored.details, stored.sequence) == (AuditAction.LOGIN, {"a": 1}, None)
     audit_seal()
