@@ -30,3 +30,19 @@ def test_unknown_and_inactive_tokens_are_refused(citizen):
     citizen.save()
     with pytest.raises(exceptions.AuthenticationFailed):
         TokenAuthentication().authenticate_credentials(key)
+
+
+def test_the_account_is_loaded_whole_with_its_fields_converted(citizen):
+    import datetime as dt
+
+    from rathaus.accounts.models import User
+
+    citizen.birth_date = dt.date(1980, 5, 17)
+    citizen.save()
+    key = Token.objects.create(user=citizen).key
+    found, token = TokenAuthentication().authenticate_credentials(key)
+    stored = User.objects.get(pk=citizen.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(stored, field.attname), field.name
+    assert isinstance(found.birth_date, dt.date) and isinstance(found.date_joined, dt.datetime)
+    assert token.user is found and token.user_id == citizen.pk and not token._state.adding
