@@ -25,13 +25,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import is_form_media_type
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rathaus.accounts.trust import current_trust_level
 from rathaus.core.api import HideRefusalsMixin
+from rathaus.core.parsers import FastMultiPartParser
 from rathaus.core.permissions import RulesObjectPermission, audit_denial
 from rathaus.forms.api import invalidate_published_forms, published_form_of, require_trust_level_for
 from rathaus.forms.engine import FormValidationError
@@ -447,7 +448,7 @@ class SubmissionCreateView(APIView):
     """
 
     permission_classes = [permissions.IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, FastMultiPartParser, FormParser]
 
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -516,7 +517,7 @@ class SubmissionCheckView(APIView):
     and no case is opened. 200 if the city would accept it as it is."""
 
     permission_classes = [permissions.IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, FastMultiPartParser, FormParser]
 
     def post(self, request):
         from rathaus.forms.services import submission_check

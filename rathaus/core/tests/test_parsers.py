@@ -1,0 +1,134 @@
+"""The API's multipart parser reads what Django's parser reads, within Django's limits."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
+from django.test import RequestFactory
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rest_framework.exceptions import ParseError
+
+from rathaus.core.parsers import FastMultiPartParser
+
+PDF = b"%PDF-1.7\n" + b"x" * 3000 + b"\n%%EOF\n"
+
+
+def _parse_both(body: bytes, content_type: str = MULTIPART_CONTENT):
+    request = RequestFactory().generic("POST", "/", body, content_type=content_type)
+    ours = FastMultiPartParser().parse(io.BytesIO(body), content_type, {"request": request})
+    meta = {"CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body))}
+    theirs = DjangoMultiPartParser(meta, io.BytesIO(body), request.upload_handlers, "utf-8").parse()
+    return ours, theirs
+
+
+def _files(files):
+    return {
+        name: [(f.name, f.content_type, f.size, f.read()) for f in uploads] for name, uploads in files.lists()
+    }
+
+
+field_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fields=st.dictionaries(st.from_regex(r"[a-z][a-z_0-9]{0,12}", fullmatch=True), field_text, max_size=8),
+    repeated=st.lists(field_text, max_size=3),
+    content=st.binary(max_size=5000),
+    filename=st.sampled_from(
+        ["nachweis.pdf", "Plan Ä ü.pdf", "../../etc/passwd", "C:\\temp\\a.pdf", "a;b.pdf"]
+    ),
+)
+def test_reads_what_djangos_parser_reads(fields, repeated, content, filename):
+    body = encode_multipart(
+        BOUNDARY,
+        {**fields, "many": repeated, "evidence": SimpleUploadedFile(filename, content, "application/pdf")},
+    )
+    ours, theirs = _parse_both(body)
+    assert {k: ours.data.getlist(k) for k in ours.data} == {k: theirs[0].getlist(k) for k in theirs[0]}
+    assert _files(ours.files) == _files(theirs[1])
+
+
+def test_a_large_file_goes_to_a_temporary_file_and_reads_whole(settings):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = encode_multipart(
+        BOUNDARY, {"a": "1", "evidence": SimpleUploadedFile("p.pdf", PDF, "application/pdf")}
+    )
+    ours, _ = _parse_both(body)
+    upload = ours.files["evidence"]
+    assert upload.size == len(PDF) and b"".join(upload.chunks()) == PDF
+    assert not hasattr(upload.file, "getvalue")  # on disk, not in memory
+
+
+def test_an_empty_file_input_is_left_out():
+    # What a browser sends for a file input left empty.
+    body = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="evidence"; filename=""\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n\r\n--{BOUNDARY}--\r\n"
+    ).encode()
+    ours, theirs = _parse_both(body)
+    assert "evidence" not in ours.files and "evidence" not in theirs[1]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (
+            b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated',
+            "multipart/form-data; boundary=x",
+        ),
+        (b"garbage without any boundary", "multipart/form-data; boundary=x"),
+        (
+            b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n\xff\xfe\r\n--x--\r\n',
+            "multipart/form-data; boundary=x",
+        ),
+        (b"", "multipart/form-data"),
+    ],
+)
+def test_a_body_it_cannot_read_is_a_translated_parse_error(body, content_type):
+    request = RequestFactory().generic("POST", "/", body, content_type=content_type)
+    with translation.override("de"), pytest.raises(ParseError) as refused:
+        FastMultiPartParser().parse(io.BytesIO(body), content_type, {"request": request})
+    assert "Formulardaten" in str(refused.value.detail)
+
+
+def test_djangos_limits_apply(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    body = encode_multipart(BOUNDARY, {f"f{i}": "x" for i in range(4)})
+    with pytest.raises(ParseError):
+        _parse_both(body)
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50
+    with pytest.raises(ParseError):
+        _parse_both(encode_multipart(BOUNDARY, {"a": "x" * 30, "b": "y" * 30}))
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 1
+    files = [SimpleUploadedFile(f"{i}.pdf", PDF, "application/pdf") for i in range(2)]
+    with pytest.raises(ParseError):
+        _parse_both(encode_multipart(BOUNDARY, {"evidence": files}))
+
+
+@pytest.mark.django_db
+def test_the_submission_api_answers_a_broken_body_with_400_and_stores_nothing(citizen):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from rathaus.cases.models import Case
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen).key}")
+    body = b'--x\r\nContent-Disposition: form-data; name="service"\r\n\r\nparken'
+    response = client.post(
+        "/api/v1/cases/submissions/",
+        body,
+        content_type="multipart/form-data; boundary=x",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Die Formulardaten konnten nicht gelesen werden."
+    assert not Case.objects.exists()
