@@ -14,8 +14,9 @@ from rathaus.forms.models import Submission, private_storage
 
 
 class ReferenceCounter(models.Model):
-    """The last number handed out per prefix and year; its row lock makes references unique
-    and gap-free across processes (RBG-2026-000123)."""
+    """The last number handed out per prefix and year on SQLite (``references``); its row lock
+    makes references unique across processes. PostgreSQL counts in a sequence per year and
+    starts it from this row if there is one."""
 
     prefix = models.CharField(max_length=10)
     year = models.PositiveSmallIntegerField()

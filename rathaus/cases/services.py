@@ -16,10 +16,9 @@ import datetime as dt
 import time
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,9 +41,9 @@ from .models import (
     InformationRequest,
     Notice,
     NoticeOutcome,
-    ReferenceCounter,
     WebhookDelivery,
 )
+from .references import reference_allocate, reference_reserve
 from .rules import is_case_applicant
 from .selectors import submission_summary_rows
 from .signals import case_event
@@ -101,62 +100,6 @@ class StaleCaseError(ValidationError):
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def reference_allocate(*, year: int) -> str:
-    """The next reference ("RBG-2026-000123") of ``year``.
-
-    The counter row is locked (``UPDATE … RETURNING``) until the surrounding transaction ends,
-    so parallel allocations on several processes queue here and get distinct numbers. Inside a
-    case's transaction the numbers are gap-free (a rolled-back case also rolls back its
-    number), but every case in the city waits for the previous one's commit. Called outside a
-    transaction, the number is taken and committed at once (``reference_reserve``). The first
-    case of a year creates the row; a parallel creator loses on the unique constraint and then
-    waits for the lock.
-    """
-    prefix = getattr(settings, "CASE_REFERENCE_PREFIX", "RBG")
-    with transaction.atomic(savepoint=False):
-        number = _counter_advance(prefix, year)
-        if number is None:
-            try:
-                with transaction.atomic():
-                    ReferenceCounter.objects.create(prefix=prefix, year=year)
-            except IntegrityError:
-                pass  # created in parallel; the update below waits for its lock
-            number = _counter_advance(prefix, year)
-    return f"{prefix}-{year}-{number:06d}"
-
-
-def reference_reserve(now: dt.datetime) -> tuple[str, dt.datetime]:
-    """A reference for a case about to be opened at ``now``, taken in its own short transaction
-    before the case's, with the moment to open the case at (same year as the reference).
-
-    The online submission paths use this: the counter row is then locked for one statement
-    and its commit instead of the whole submission, which made every submission in the city
-    wait for the one before (issue 3 benchmark). The price is a gap in the numbers when the
-    case is not opened after all: a repeated request (double click, retry) or a failure.
-    References stay unique and increase with time; they are not a count of cases. Inside an
-    outer transaction (a test, a batch) the number is simply part of it.
-    """
-    return reference_allocate(year=timezone.localtime(now).year), now
-
-
-def _counter_advance(prefix: str, year: int) -> int | None:
-    """Raise the counter and read the new number in one statement (``UPDATE … RETURNING``,
-    PostgreSQL and SQLite ≥ 3.35): the update takes the row lock, and one round trip less is
-    held under it. None if the year has no counter yet."""
-    quote = connection.ops.quote_name
-    meta = ReferenceCounter._meta
-    number = quote(meta.get_field("last_number").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {number} = {number} + 1 "  # noqa: S608 - names from the model
-            f"WHERE {quote(meta.get_field('prefix').column)} = %s AND {quote(meta.get_field('year').column)} = %s "
-            f"RETURNING {number}",
-            [prefix, year],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def case_roles(*, case: Case, user) -> set[str]:

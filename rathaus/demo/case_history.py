@@ -27,9 +27,9 @@ What the history shows, relative to the day of its first load (Europe/Berlin):
   newest are still in review or waiting for the applicant.
 
 Deterministic (fixed seeds) and idempotent: every submission carries the key ``demo-history-NNN``
-and keys already present are skipped, so a second run writes nothing. References come from the
-ordinary counter (``reference_allocate``) in the order of receipt: unique, gap-free, and the next
-live application continues the count.
+and keys already present are skipped, so a second run writes nothing. References are allocated as
+for live applications (``reference_allocate``) in the order of receipt: unique, increasing, and
+the next live application continues the count.
 """
 
 from __future__ import annotations

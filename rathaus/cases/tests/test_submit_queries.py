@@ -18,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from rathaus.cases.models import Case, ReferenceCounter
+from rathaus.cases.models import Case
+from rathaus.cases.references import reference_allocate
 from rathaus.catalog.models import Service
 from rathaus.core.context_processors import current_branding
 from rathaus.forms.models import Draft
@@ -90,7 +91,8 @@ ANSWERS = {
 # One API submission (token login, 20 answers and a PDF in one multipart request), 14:
 #   token with user and whether they hold a staff role (the audit label needs it) | published
 #   form with service, department and workflow | savepoint | submission (its unique key decides
-#   a repeated request: no look-up before), upload | counter (UPDATE … RETURNING, takes the lock) | case,
+#   a repeated request: no look-up before), upload | reference (PostgreSQL: nextval of the
+#   year's sequence; SQLite: UPDATE … RETURNING of its counter row) | case,
 #   event, receipt | conversation, message, attachment | both audit entries at once, without a
 #   lock (the worker seals them into the chain later) | release (commit).
 #   After the commit, outside the request's transaction: the receipt's render task (one insert
@@ -115,7 +117,7 @@ BROWSER_SUBMIT_QUERIES = 28
 def twenty_field_service(department):
     # The steady state: this year's reference counter exists and the branding is cached (the
     # first case of a year and the first letter after a restart cost a few queries more).
-    ReferenceCounter.objects.create(prefix="RBG", year=timezone.localdate().year)
+    reference_allocate(year=timezone.localdate().year)
     current_branding()
     service = Service.objects.create(
         leika_key="99000000000009",
