@@ -138,6 +138,10 @@ if [ "$MODE" = api ]; then
   split $TMP/cpu-check $TMP/check-line.json ok checks
   search /bench/floor
 fi
+# Stop the task worker before counting files: one still rendering has stored a receipt's PDF
+# whose row it has not updated yet, which would look orphaned. SIGTERM lets it finish its task.
+kill $WORKER 2>/dev/null || true
+wait $WORKER 2>/dev/null || true
 if [ "$MODE" = browser ]; then
   .venv/bin/python bench/submit_load.py verify --load-result $TMP/load.json | tee -a $OUT
 else
