@@ -150,6 +150,22 @@ def receipts_pending() -> None:
     print(pending)
 
 
+def worker_backlog() -> None:
+    """Print what the task worker still has to do from the setup (the demo's receipts, audit
+    entries to seal, tasks ready to run): the script waits for 0 before it measures anything."""
+    _django()
+    from django_tasks_db.models import DBTaskResult
+
+    from rathaus.cases.models import Document
+    from rathaus.core.models import AuditEntry
+
+    print(
+        Document.objects.filter(kind="receipt", file="").exclude(letter={}).count()
+        + AuditEntry.objects.filter(sequence__isnull=True).count()
+        + DBTaskResult.objects.ready().count()
+    )
+
+
 # --- load (aiohttp only) ---------------------------------------------------------------------
 
 
@@ -300,6 +316,7 @@ def main() -> None:
     p_verify = commands.add_parser("verify")
     p_verify.add_argument("--load-result", required=True)
     commands.add_parser("pending")
+    commands.add_parser("backlog")
     args = parser.parse_args()
     if args.command == "setup":
         setup(args)
@@ -310,6 +327,8 @@ def main() -> None:
         print(json.dumps({k: v for k, v in result.items() if k != "references"}))
     elif args.command == "pending":
         receipts_pending()
+    elif args.command == "backlog":
+        worker_backlog()
     else:
         verify(args)
 
