@@ -36,6 +36,7 @@ from rathaus.core.parsers import FastMultiPartParser
 from rathaus.core.permissions import RulesObjectPermission, audit_denial
 from rathaus.forms.api import invalidate_published_forms, published_form_of, require_trust_level_for
 from rathaus.forms.engine import FormValidationError
+from rathaus.forms.services import organisation_for_application
 
 from . import selectors, services
 from .models import Case, CaseEvent, Document, ServiceWorkflow
@@ -327,6 +328,14 @@ class StaffCaseDetailSerializer(StaffCaseSerializer):
 
 class SubmissionRequestSerializer(serializers.Serializer):
     service = serializers.SlugField(help_text=gettext_lazy("slug of the service"))
+    organisation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "optional: id of an organisation you act for; the application is made in its name"
+        ),
+    )
     answers = serializers.DictField(
         help_text=gettext_lazy(
             "answers by question name, as in the form definition; a file question takes a list of upload ids"
@@ -365,6 +374,10 @@ MULTIPART_SUBMISSION = {
     "required": ["service"],
     "properties": {
         "service": {"type": "string", "description": "slug of the service"},
+        "organisation": {
+            "type": "integer",
+            "description": "optional: id of an organisation you act for; the application is made in its name",
+        },
         "answers": {
             "type": "string",
             "description": (
@@ -372,7 +385,7 @@ MULTIPART_SUBMISSION = {
                 "without it, every other form field is an answer by question name (several "
                 "fields of one name for a multiple choice, `address.street`, `address.postal_code`, "
                 "`address.city` for an address, `group.0.name` in a repeating group; a question "
-                "named `service` or `answers` is answered in this JSON part)"
+                "named `service`, `organisation` or `answers` is answered in this JSON part)"
             ),
         },
     },
@@ -454,7 +467,7 @@ class SubmissionCreateView(APIView):
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 80:
             raise Invalid(_("The Idempotency-Key header is missing or longer than 80 characters."))
-        version, answers, files = _submission_input(request)
+        version, answers, files, organisation = _submission_input(request)
         try:
             case, created = _call(
                 lambda: services.application_submit_direct(
@@ -466,6 +479,7 @@ class SubmissionCreateView(APIView):
                     trust_level=current_trust_level(request) or "",
                     language=request.LANGUAGE_CODE[:2],
                     earlier_uploads=files is None,
+                    organisation=organisation,
                     request=request,
                 )
             )
@@ -476,11 +490,13 @@ class SubmissionCreateView(APIView):
 
 
 def _submission_input(request):
-    """(published form version, answers, files or None) of a submission request, JSON or
-    multipart; the caller's trust level must suffice for the service."""
+    """(published form version, answers, files or None, organisation or None) of a submission
+    request, JSON or multipart; the caller's trust level must suffice for the service, and a
+    named organisation must be one they act for."""
     if is_form_media_type(request.content_type):
         slug, answers, files = _multipart_input(request)
-        given = SubmissionRequestSerializer(data={"service": slug, "answers": {}})
+        named = request.POST.get("organisation", "").strip() or None
+        given = SubmissionRequestSerializer(data={"service": slug, "answers": {}, "organisation": named})
     else:
         given = SubmissionRequestSerializer(data=request.data)
         files = None
@@ -489,7 +505,10 @@ def _submission_input(request):
         answers = given.validated_data["answers"]
     version = published_form_of(given.validated_data["service"], related=("workflow",), cached=True)
     require_trust_level_for(request, version.definition.service)
-    return version, answers, files
+    organisation = _call(
+        lambda: organisation_for_application(request.user, given.validated_data["organisation"])
+    )
+    return version, answers, files, organisation
 
 
 def _invalid_answers(exc: FormValidationError) -> Response:
@@ -522,7 +541,7 @@ class SubmissionCheckView(APIView):
     def post(self, request):
         from rathaus.forms.services import submission_check
 
-        version, answers, files = _submission_input(request)
+        version, answers, files, organisation = _submission_input(request)
         try:
             _call(
                 lambda: submission_check(
@@ -533,6 +552,7 @@ class SubmissionCheckView(APIView):
                     trust_level=current_trust_level(request) or "",
                     language=request.LANGUAGE_CODE[:2],
                     earlier_uploads=files is None,
+                    organisation=organisation,
                 )
             )
         except FormValidationError as exc:

@@ -462,6 +462,7 @@ def application_submit_direct(
     trust_level: str,
     language: str,
     earlier_uploads: bool = False,
+    organisation=None,
     request=None,
 ) -> tuple[Case, bool]:
     """A whole online application in one request (API), without a draft: check the answers
@@ -472,6 +473,7 @@ def application_submit_direct(
     first request) gets the case of the first request (``created`` False): the key's unique
     constraint decides, so the common case, a new key, costs no look-up; the loser's
     transaction and files roll back. Somebody else's key raises ``IdempotencyKeyUsed``.
+    ``organisation``: the application is made in its name (the person must act for it).
     """
     from rathaus.forms.engine import FormValidationError
     from rathaus.forms.services import submission_prepare, submission_store
@@ -486,6 +488,7 @@ def application_submit_direct(
             trust_level=trust_level,
             language=language,
             earlier_uploads=earlier_uploads,
+            organisation=organisation,
         )
     except FormValidationError:
         # A retry of a submission that was valid then (a date bound passed, a file named by id

@@ -596,6 +596,20 @@ def _accept_files(spec: FormSpec, answers, files, owner) -> tuple[dict, dict, li
     return given, errors, accepted
 
 
+def organisation_for_application(acting_user, organisation_id: int | None):
+    """The organisation a person names to apply in its name (API), or None for none: only one
+    they act for. An unknown id gets the same refusal as somebody else's organisation, so the
+    answer tells nothing about which ids exist."""
+    from rathaus.accounts.models import Organisation
+
+    if organisation_id is None:
+        return None
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or not acting_user.has_perm("accounts.act_for_organisation", organisation):
+        raise PermissionDenied(_("You do not act for this organisation."))
+    return organisation
+
+
 def submission_prepare(
     *,
     form_version: FormVersion,
@@ -606,6 +620,7 @@ def submission_prepare(
     trust_level: str | None,
     language: str,
     earlier_uploads: bool = False,
+    organisation=None,
 ) -> PreparedSubmission:
     """Check a whole online application of ``acting_user`` given at once, before anything is
     written: the key, every file (size, type by content) and every answer (``validate_all``,
@@ -617,10 +632,14 @@ def submission_prepare(
     With ``earlier_uploads`` file answers may also name uploads the person made before on their
     online draft of this version (forms API); that draft is then consumed by the submission.
     ``idempotency_key`` None: only checking (``submission_check``), nothing will be stored.
+    ``organisation``: applying in its name (``organisation_for_application``); the membership
+    is checked here again.
     """
     key = _checked_key(idempotency_key) if idempotency_key is not None else ""
     if not _authenticated(acting_user):
         raise PermissionDenied
+    if organisation is not None and not acting_user.has_perm("accounts.act_for_organisation", organisation):
+        raise PermissionDenied(_("You do not act for this organisation."))
     spec = spec_for_version(form_version)
     if hasattr(answers, "getlist"):
         answers = answers_from_post(spec, answers, language)
@@ -645,6 +664,7 @@ def submission_prepare(
         form_version=form_version,
         data=cleaned,
         applicant=acting_user,
+        organisation=organisation,
         channel=Channel.ONLINE,
         contact_email=_contact_email(spec, cleaned, acting_user),
         trust_level=trust_level or "",
@@ -673,6 +693,7 @@ def submission_check(
     trust_level: str | None,
     language: str,
     earlier_uploads: bool = False,
+    organisation=None,
 ) -> None:
     """Check a whole application as ``submission_prepare`` does and write nothing: an
     integration (or a portal) learns whether the city would accept it before it submits, with
@@ -686,6 +707,7 @@ def submission_check(
         trust_level=trust_level,
         language=language,
         earlier_uploads=earlier_uploads,
+        organisation=organisation,
     )
 
 

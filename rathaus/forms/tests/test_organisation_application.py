@@ -133,3 +133,62 @@ def test_a_member_removed_meanwhile_cannot_submit_in_the_organisations_name(
     OrganisationMembership.objects.filter(user=other_citizen).delete()
     _submit(other_citizen_client, draft)
     assert not Case.objects.exists()
+
+
+# --- through the API ---------------------------------------------------------------------------
+
+
+def _api_submit(user, service, *, organisation=None, check=False, multipart=False):
+    from rathaus.cases.tests.test_api import token_client
+
+    client = token_client(user)
+    path = "/api/v1/cases/submissions/check/" if check else "/api/v1/cases/submissions/"
+    headers = {} if check else {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
+    if multipart:
+        body = {"service": service.slug, "reason": "Vereinsfest", "months": "3"}
+        if organisation is not None:
+            body["organisation"] = str(organisation)
+        return client.post(path, body, format="multipart", HTTP_ACCEPT_LANGUAGE="de", **headers)
+    body = {"service": service.slug, "answers": {"reason": "Vereinsfest", "months": 3}}
+    if organisation is not None:
+        body["organisation"] = organisation
+    return client.post(path, body, format="json", HTTP_ACCEPT_LANGUAGE="de", **headers)
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_the_api_applies_in_the_name_of_an_own_organisation(citizen, other_citizen, service, club, multipart):
+    response = _api_submit(citizen, service, organisation=club.pk, multipart=multipart)
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(reference=response.json()["reference"])
+    assert case.organisation == club and case.submission.organisation == club
+    assert case.applicant == citizen
+    # Every member of the organisation sees it among their applications.
+    from rathaus.cases.tests.test_api import token_client
+
+    listed = token_client(other_citizen).get("/api/v1/cases/mine/").json()
+    references = [row["reference"] for row in listed.get("results", listed)]
+    assert case.reference in references
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+@pytest.mark.parametrize("check", [False, True])
+def test_the_api_refuses_an_organisation_one_does_not_act_for(
+    citizen, service, strangers_club, check, multipart
+):
+    for named in (strangers_club.pk, 987654):  # somebody else's, and one that does not exist
+        response = _api_submit(citizen, service, organisation=named, check=check, multipart=multipart)
+        assert response.status_code == 403, response.content
+        assert response.json()["detail"] == "Sie handeln nicht für diese Organisation."
+    assert not Case.objects.exists()
+
+
+def test_the_api_refuses_an_organisation_id_that_is_no_number(citizen, service):
+    response = _api_submit(citizen, service, organisation="SV Süd", multipart=True)
+    assert response.status_code == 400
+    assert not Case.objects.exists()
+
+
+def test_the_api_check_accepts_an_own_organisation(citizen, service, club):
+    response = _api_submit(citizen, service, organisation=club.pk, check=True)
+    assert response.status_code == 200 and response.json()["valid"] is True
+    assert not Case.objects.exists()
