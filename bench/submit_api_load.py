@@ -161,7 +161,7 @@ def worker_backlog() -> None:
 
     print(
         Document.objects.filter(kind="receipt", file="").exclude(letter={}).count()
-        + AuditEntry.objects.filter(sequence__isnull=True).count()
+        + AuditEntry.objects.unsealed().count()
         + DBTaskResult.objects.ready().count()
     )
 

@@ -372,7 +372,7 @@ def audit_chain_check(*, acting_user: User, request=None) -> dict:
     result.update(
         checked_at=timezone.now().isoformat(),
         checked_up_to=head_before,
-        unsealed=AuditEntry.objects.filter(sequence__isnull=True).exists(),
+        unsealed=AuditEntry.objects.unsealed().exists(),
     )
     with transaction.atomic():
         audit_record(

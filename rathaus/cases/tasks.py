@@ -19,6 +19,8 @@ import urllib.request
 from django.utils import timezone
 from django_tasks import task
 
+from rathaus.core.periodic import round_queued
+
 from .models import WebhookDelivery
 
 MAX_ATTEMPTS = 6
@@ -85,13 +87,6 @@ def receipts_render() -> int:
     from .services import receipts_render as render
 
     rendered, more = render()
-    if more and not _round_queued():
+    if more and not round_queued(receipts_render):
         receipts_render.enqueue()
     return rendered
-
-
-def _round_queued() -> bool:
-    """Another round is already waiting (the minute's periodic one): one chain, not two."""
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.ready().filter(task_path=receipts_render.module_path).exists()

@@ -100,7 +100,7 @@ def audit_deferred() -> Iterator[None]:
 
 
 def audit_unsealed_count() -> int:
-    return AuditEntry.objects.filter(sequence__isnull=True).count()
+    return AuditEntry.objects.unsealed().count()
 
 
 def audit_seal(*, limit: int = SEAL_BATCH) -> tuple[int, bool]:
@@ -114,7 +114,7 @@ def audit_seal(*, limit: int = SEAL_BATCH) -> tuple[int, bool]:
     """
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        entries = list(AuditEntry.objects.filter(sequence__isnull=True).order_by("id")[: limit + 1])
+        entries = list(AuditEntry.objects.unsealed().order_by("id")[: limit + 1])
         more = len(entries) > limit
         entries = entries[:limit]
         if not entries:

@@ -124,6 +124,10 @@ class AuditEntryQuerySet(models.QuerySet):
     def about_subject(self, user_id: int):
         return self.filter(subject_user_id=user_id)
 
+    def unsealed(self):
+        """Entries stored but not yet sealed into the hash chain (``audit.audit_seal``)."""
+        return self.filter(sequence__isnull=True)
+
     def staff_reads_of(self, user_id: int):
         """The staff accesses to one person's data, for that person's "who looked at my data"."""
         return self.about_subject(user_id).filter(actor_is_staff=True).exclude(actor_id=user_id)

@@ -19,7 +19,7 @@ from .models import PeriodicJob
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["enqueue_due_jobs", "register_periodic"]
+__all__ = ["enqueue_due_jobs", "register_periodic", "round_queued"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,14 @@ def register_periodic(task, *, every: dt.timedelta, name: str | None = None) -> 
     """Enqueue ``task`` (a django-tasks task without arguments) once per ``every``."""
     job_name = name or f"{task.module_path}"
     _registry[job_name] = _Job(job_name, task, every)
+
+
+def round_queued(task) -> bool:
+    """A run of ``task`` is already waiting: a task that enqueues itself again while work is
+    left (rounds of receipts, of audit sealing) then leaves it to that one — one chain, not two."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
 
 
 def enqueue_due_jobs(*, now: dt.datetime | None = None) -> list[str]:

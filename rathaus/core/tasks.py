@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .periodic import round_queued
+
 
 @task(priority=10)
 def audit_seal() -> int:
@@ -13,12 +15,6 @@ def audit_seal() -> int:
     from .audit import audit_seal as seal
 
     sealed, more = seal()
-    if more and not _round_queued():
+    if more and not round_queued(audit_seal):
         audit_seal.enqueue()
     return sealed
-
-
-def _round_queued() -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.ready().filter(task_path=audit_seal.module_path).exists()

@@ -605,9 +605,13 @@ def organisation_for_application(acting_user, organisation_id: int | None):
     if organisation_id is None:
         return None
     organisation = Organisation.objects.filter(pk=organisation_id).first()
+    _require_acting_for(acting_user, organisation)
+    return organisation
+
+
+def _require_acting_for(acting_user, organisation) -> None:
     if organisation is None or not acting_user.has_perm("accounts.act_for_organisation", organisation):
         raise PermissionDenied(_("You do not act for this organisation."))
-    return organisation
 
 
 def submission_prepare(
@@ -638,8 +642,8 @@ def submission_prepare(
     key = _checked_key(idempotency_key) if idempotency_key is not None else ""
     if not _authenticated(acting_user):
         raise PermissionDenied
-    if organisation is not None and not acting_user.has_perm("accounts.act_for_organisation", organisation):
-        raise PermissionDenied(_("You do not act for this organisation."))
+    if organisation is not None:
+        _require_acting_for(acting_user, organisation)
     spec = spec_for_version(form_version)
     if hasattr(answers, "getlist"):
         answers = answers_from_post(spec, answers, language)
