@@ -456,8 +456,9 @@ class SubmissionCreateView(APIView):
     the answers as form fields (or as one JSON part `answers`) and each file as a part named
     after its question; the files are checked (type by content, size) and stored only if the
     whole application is valid. Invalid answers or files: 400 with the errors by field, nothing
-    stored. The response names the case's reference; its receipt is in the applicant's mailbox
-    at once (the PDF is made on first download if not before).
+    stored. The response names the case's reference; the case lists its receipt at once, and
+    its message reaches the applicant's mailbox within seconds (the PDF is made on first
+    download if not before).
     """
 
     permission_classes = [permissions.IsAuthenticated]

@@ -290,6 +290,10 @@ class Document(models.Model):
     content_type = models.CharField(max_length=100, default="application/pdf")
     visible_to_applicant = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A receipt whose message has not reached the applicant's mailbox yet: the task worker
+    # delivers them in batches a few seconds after the submission (mailbox.receipts_deliver),
+    # or the mailbox when its person opens it first.
+    delivery_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -297,7 +301,13 @@ class Document(models.Model):
             # Letters waiting for their PDF: what the worker's sweep renders (receipts_render).
             models.Index(
                 fields=["created_at"], name="cases_document_unrendered_idx", condition=models.Q(file="")
-            )
+            ),
+            # Receipts waiting for their mailbox message: what the worker delivers.
+            models.Index(
+                fields=["id"],
+                name="cases_document_undelivered_idx",
+                condition=models.Q(delivery_pending=True),
+            ),
         ]
 
     def __str__(self) -> str:

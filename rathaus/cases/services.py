@@ -349,25 +349,25 @@ def _case_open(
 
 
 def _receipt_create(case: Case, event: CaseEvent, *, acting_user) -> Document:
-    """The receipt of a new case, announced with it (the mailbox message is there at once).
+    """The receipt of a new case, announced with it.
 
-    Its PDF is not rendered here: WeasyPrint needs about 50 ms, the rest of a submission a few
-    milliseconds. What the letter says is fixed now (``pdf.receipt_letter``), the PDF is made
-    from it by the task worker's sweep (``receipts_render``, every minute), or on first access if
-    that comes first (``document_file_ensure``). The request writes no task row for it.
+    Neither its PDF nor its mailbox message is made here; the request stores what the letter
+    says (``pdf.receipt_letter``) and marks the receipt for delivery. The task worker puts the
+    messages into the mailboxes in batches a few seconds later (``mailbox.receipts_deliver``:
+    a conversation, a message and its link are three statements a submission would otherwise
+    wait for), and the mailbox delivers a person's waiting receipts itself when they open it
+    first. The PDF is rendered by the worker's sweep (``receipts_render``; WeasyPrint needs
+    about 50 ms) or on first download (``document_file_ensure``). The request writes no task
+    row for either.
     """
     receipt = Document.objects.create(
         case=case,
         kind=DocumentKind.RECEIPT,
         title=f"{DocumentKindLabels.RECEIPT} {case.reference}",
         letter=pdf.receipt_letter(case=case),
+        delivery_pending=case.applicant_id is not None,
     )
-    with translation.override(_applicant_language(case)):
-        text = _(
-            "Your application “%(service)s” has been received under the reference %(reference)s. "
-            "The acknowledgement of receipt is attached."
-        ) % {"service": case.service.display_name, "reference": case.reference}
-    _announce(case, event, actor=acting_user, documents=[receipt], message=text)
+    _announce(case, event, actor=acting_user)
     return receipt
 
 

@@ -16,3 +16,5 @@ class MailboxConfig(AppConfig):
 
         # E-mail notices of new messages: one sweep a minute, one e-mail per person.
         register_periodic(tasks.mailbox_notices_send, every=dt.timedelta(minutes=1))
+        # Receipts' messages, a few seconds after their submissions (in batches).
+        register_periodic(tasks.receipts_deliver, every=dt.timedelta(seconds=5))

@@ -28,5 +28,4 @@ def deliver_case_event(sender, case, event, documents, message, actor, **kwargs)
         body=message,
         documents=documents,
         author=actor,
-        new_case=event.kind == EventKind.RECEIVED,
     )

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rathaus.accounts.constants import ContactChannel
-from rathaus.cases.models import Case
+from rathaus.cases.models import Case, Document, DocumentKind
 from rathaus.core.audit import audit_record
 
 from .constants import MailboxAuditAction
@@ -30,7 +30,16 @@ from .models import Message, Thread
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["message_deliver", "message_reply", "notices_send", "thread_for_case", "thread_mark_read"]
+__all__ = [
+    "message_deliver",
+    "message_reply",
+    "notices_send",
+    "receipts_deliver",
+    "thread_for_case",
+    "thread_mark_read",
+]
+
+RECEIPT_BATCH = 500
 
 
 def _base_url() -> str:
@@ -148,24 +157,15 @@ def thread_for_case(case: Case) -> Thread | None:
 
 
 @transaction.atomic(savepoint=False)
-def message_deliver(
-    *, case: Case, body: str, documents=(), author=None, new_case: bool = False
-) -> Message | None:
+def message_deliver(*, case: Case, body: str, documents=(), author=None) -> Message | None:
     """Put a message of the city (with documents) into the applicant's conversation.
 
-    ``new_case``: the case was opened in this very transaction, so it has no conversation yet
-    and nobody else can open one: it is created without looking for it first. No savepoint of
-    its own: the message belongs to the change of the case, which fails with it.
+    No savepoint of its own: the message belongs to the change of the case, which fails with it.
     """
     if case.applicant_id is None:
         return None
     now = timezone.now()
-    if new_case:
-        thread = Thread.objects.create(
-            case=case, person=case.applicant, subject=_subject(case), updated_at=now
-        )
-    else:
-        thread = thread_for_case(case)
+    thread = thread_for_case(case)
     if thread.person_id == case.applicant_id:
         thread.person = case.applicant  # usually loaded with the case already
     # Only people who chose the online mailbox get an e-mail notice (checked again when sent).
@@ -185,6 +185,98 @@ def message_deliver(
         thread.updated_at = now
         thread.save(update_fields=["updated_at"])
     return message
+
+
+def receipt_message_text(case: Case) -> str:
+    """What the receipt's message says, in the applicant's language."""
+    language = (case.applicant.preferred_language if case.applicant_id else None) or "de"
+    with translation.override(language):
+        return _(
+            "Your application “%(service)s” has been received under the reference %(reference)s. "
+            "The acknowledgement of receipt is attached."
+        ) % {"service": case.service.display_name, "reference": case.reference}
+
+
+def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, bool]:
+    """Put the messages of receipts marked for delivery into the mailboxes, oldest first, up to
+    ``limit`` in one transaction: ``(delivered, more waiting)``.
+
+    A submission stores its receipt and leaves the message to this: the task worker runs it
+    every few seconds (``tasks.receipts_deliver``), in batches of a few statements for hundreds
+    of receipts, and the mailbox pages run it for their ``person`` first, so nobody opens their
+    mailbox to find the receipt missing. The receipts are taken with a row lock that other
+    deliverers skip, so each gets one message. The message carries the time of the receipt, so
+    it stands in its place in the conversation; an e-mail notice follows as for any message.
+    """
+    limit = limit or RECEIPT_BATCH
+    waiting = Document.objects.filter(delivery_pending=True, kind=DocumentKind.RECEIPT)
+    if person is not None:
+        waiting = waiting.filter(case__applicant_id=person.pk)
+        if not waiting.exists():  # the usual case: no transaction, no lock
+            return 0, False
+    with transaction.atomic():
+        receipts = list(
+            waiting.select_related("case__service", "case__applicant")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("id")[: limit + 1]
+        )
+        more = len(receipts) > limit
+        receipts = receipts[:limit]
+        if not receipts:
+            return 0, False
+        deliverable = [receipt for receipt in receipts if receipt.case.applicant_id is not None]
+        threads = _threads_for_cases([receipt.case for receipt in deliverable])
+        messages = []
+        for receipt in deliverable:
+            notice = notice_recipient(receipt.case.applicant) is not None
+            messages.append(
+                Message(
+                    thread=threads[receipt.case_id],
+                    sender=Message.Sender.CITY,
+                    body=receipt_message_text(receipt.case),
+                    created_at=receipt.created_at,
+                    notice_pending=notice,
+                    notice_next_at=timezone.now() if notice else None,
+                )
+            )
+        Message.objects.bulk_create(messages)
+        Message.documents.through.objects.bulk_create(
+            [
+                Message.documents.through(message_id=message.pk, document_id=receipt.pk)
+                for message, receipt in zip(messages, deliverable, strict=True)
+            ]
+        )
+        latest: dict[int, dt.datetime] = {}
+        for message in messages:
+            latest[message.thread_id] = max(
+                message.created_at, latest.get(message.thread_id, message.created_at)
+            )
+        behind = [thread for thread in threads.values() if thread.updated_at < latest[thread.pk]]
+        for thread in behind:
+            thread.updated_at = latest[thread.pk]
+        Thread.objects.bulk_update(behind, ["updated_at"])
+        Document.objects.filter(pk__in=[receipt.pk for receipt in receipts]).update(delivery_pending=False)
+    return len(receipts), more
+
+
+def _threads_for_cases(cases: list[Case]) -> dict[int, Thread]:
+    """The conversation of each case by case id, created where it has none yet. A message of
+    the city may have opened it before its receipt was delivered; one opened at the same moment
+    by somebody else wins (the case is unique), and is read back."""
+    threads = {thread.case_id: thread for thread in Thread.objects.filter(case__in=cases)}
+    missing = [case for case in cases if case.pk not in threads]
+    if missing:
+        Thread.objects.bulk_create(
+            [
+                Thread(
+                    case=case, person_id=case.applicant_id, subject=_subject(case), updated_at=case.created_at
+                )
+                for case in missing
+            ],
+            ignore_conflicts=True,
+        )
+        threads.update({thread.case_id: thread for thread in Thread.objects.filter(case__in=missing)})
+    return threads
 
 
 @transaction.atomic

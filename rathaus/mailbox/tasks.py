@@ -12,3 +12,18 @@ def mailbox_notices_send() -> int:
     from .services import notices_send
 
     return notices_send()
+
+
+@task(priority=10)
+def receipts_deliver() -> int:
+    """A round of receipts' mailbox messages (``services.receipts_deliver``): enqueued every few
+    seconds by the worker's periodic jobs, and again at once while more are waiting. Above the
+    rendering of PDFs in priority: a message is a few rows, a PDF 50 ms of WeasyPrint."""
+    from rathaus.core.periodic import round_queued
+
+    from .services import receipts_deliver as deliver
+
+    delivered, more = deliver()
+    if more and not round_queued(receipts_deliver):
+        receipts_deliver.enqueue()
+    return delivered

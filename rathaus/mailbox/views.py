@@ -22,8 +22,14 @@ def _thread(request, pk: int) -> Thread:
     return access_object(request, Thread.objects.select_related("case__service"), perm=VIEW, pk=pk)
 
 
+def _receipts_deliver(request) -> None:
+    """The person's receipts the task worker has not delivered yet arrive before they look."""
+    services.receipts_deliver(person=request.user)
+
+
 @login_required_for(VIEW)
 def index(request):
+    _receipts_deliver(request)
     return render(
         request, "mailbox/index.html", {"threads": selectors.threads_of(request.user), "title": _("Mailbox")}
     )
@@ -31,6 +37,7 @@ def index(request):
 
 @login_required_for(VIEW)
 def unread(request):
+    _receipts_deliver(request)
     return render(request, "mailbox/partials/unread.html", {"unread": selectors.unread_count(request.user)})
 
 
@@ -48,6 +55,7 @@ def _thread_context(thread: Thread, form=None, *, sent: bool = False) -> dict:
 @login_required_for(VIEW)
 def thread_detail(request, pk: int):
     thread = _thread(request, pk)
+    _receipts_deliver(request)
     services.thread_mark_read(thread=thread, acting_user=request.user)
     return render(request, "mailbox/thread.html", _thread_context(thread))
 

@@ -60,8 +60,15 @@ def make_submission(
     )
 
 
-def make_case(service, *, applicant=None, acting_user=None, **fields):
+def make_case(service, *, applicant=None, acting_user=None, deliver_receipt: bool = True, **fields):
+    """A submitted case; by default as it stands a few seconds later, when the task worker has
+    delivered its receipt to the applicant's mailbox (``deliver_receipt=False``: right after
+    the submission, the receipt still waiting)."""
     from rathaus.cases.services import case_create
+    from rathaus.mailbox.services import receipts_deliver
 
     submission = make_submission(service, applicant=applicant, **fields)
-    return case_create(submission=submission, acting_user=acting_user or applicant)
+    case = case_create(submission=submission, acting_user=acting_user or applicant)
+    if deliver_receipt:
+        receipts_deliver()
+    return case

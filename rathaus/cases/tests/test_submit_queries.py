@@ -88,29 +88,29 @@ ANSWERS = {
     "truthful": "on",
 }
 
-# One API submission (token login, 20 answers and a PDF in one multipart request), 14:
+# One API submission (token login, 20 answers and a PDF in one multipart request), 11:
 #   token with user and whether they hold a staff role (the audit label needs it) | published
 #   form with service, department and workflow | savepoint | submission (its unique key decides
 #   a repeated request: no look-up before), upload | reference (PostgreSQL: nextval of the
-#   year's sequence; SQLite: UPDATE … RETURNING of its counter row) | case,
-#   event, receipt | conversation, message, attachment | both audit entries at once, without a
-#   lock (the worker seals them into the chain later) | release (commit).
-#   After the commit, outside the request's transaction: the receipt's render task (one insert
-#   with the database task backend). The e-mail notice costs nothing here: the message is marked
-#   and the worker's sweep sends it (``mailbox.services.notices_send``).
+#   year's sequence; SQLite: UPDATE … RETURNING of its counter row) | case, event, receipt
+#   (marked for delivery) | both audit entries at once, without a lock (the worker seals them
+#   into the chain later) | release (commit).
+#   Not in the request: the receipt's mailbox message (conversation, message, attachment), which
+#   the task worker delivers in batches (``mailbox.services.receipts_deliver``), its PDF (the
+#   worker's sweep, or the first download) and the e-mail notice (the worker's sweep).
 #   The reference is reserved before the submission's transaction (``reference_reserve``); the
 #   test runs inside a transaction, so it is one statement here either way.
-API_SUBMISSION_QUERIES = 14
+API_SUBMISSION_QUERIES = 11
 # The steady state: the published form is kept per process for a moment (``published_form_of``
 # with ``cached``), so the next submission of the same service reads it no more.
-API_SUBMISSION_QUERIES_STEADY = 13
+API_SUBMISSION_QUERIES_STEADY = 10
 # The browser's final "submit" of a draft (session login, the draft's answers checked again),
-# 28: session, user, staff role (second-factor middleware) | the key already used? | draft
+# 25: session, user, staff role (second-factor middleware) | the key already used? | draft
 # with form, service, department, workflow | savepoints of the submit and of the submission |
 # uploads of the draft | submission (in a savepoint: a race on the key) | uploads moved, unused
-# ones, draft deleted | counter, case, event, receipt, conversation, message, attachment |
-# audit entries | session saved (in a savepoint).
-BROWSER_SUBMIT_QUERIES = 28
+# ones, draft deleted | counter, case, event, receipt (marked for delivery) | audit entries |
+# session saved (in a savepoint).
+BROWSER_SUBMIT_QUERIES = 25
 
 
 @pytest.fixture
