@@ -27,6 +27,7 @@ from rathaus.accounts.models import StaffRole, User
 from rathaus.catalog.fees import compute_fee
 from rathaus.core.audit import audit_deferred, audit_record
 from rathaus.core.constants import AuditAction
+from rathaus.core.rows import insert_new
 from rathaus.core.transactions import delete_file_on_rollback
 
 from . import pdf
@@ -155,7 +156,7 @@ def _applicant_language(case: Case) -> str:
 
 
 def _event(case: Case, *, kind: str, actor, public: bool = True, message: str = "", **states) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -164,6 +165,8 @@ def _event(case: Case, *, kind: str, actor, public: bool = True, message: str = 
         from_state=states.get("from_state", ""),
         to_state=states.get("to_state", ""),
     )
+    insert_new(event)
+    return event
 
 
 def _audit(action: str, *, case: Case, actor, request=None, **details) -> None:
@@ -335,7 +338,7 @@ def _case_open(
     case.state_due_at = now + dt.timedelta(days=days) if days else None
     case.full_clean(exclude=CASE_CHECKED_BY_DATABASE, validate_unique=False)
     case.reference = reserved[0] if reserved else reference_allocate(year=timezone.localtime(now).year)
-    case.save(force_insert=True)
+    insert_new(case)
     event = _event(case, kind=EventKind.RECEIVED, actor=acting_user, to_state=case.state)
     _audit(
         CaseAuditAction.CASE_CREATED,
@@ -360,13 +363,14 @@ def _receipt_create(case: Case, event: CaseEvent, *, acting_user) -> Document:
     about 50 ms) or on first download (``document_file_ensure``). The request writes no task
     row for either.
     """
-    receipt = Document.objects.create(
+    receipt = Document(
         case=case,
         kind=DocumentKind.RECEIPT,
         title=f"{DocumentKindLabels.RECEIPT} {case.reference}",
         letter=pdf.receipt_letter(case=case),
         delivery_pending=case.applicant_id is not None,
     )
+    insert_new(receipt)
     _announce(case, event, actor=acting_user)
     return receipt
 

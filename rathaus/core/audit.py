@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 
 from .audit_actions import require_registered
 from .models import AuditChainHead, AuditEntry
+from .rows import insert_new
 
 __all__ = ["audit_deferred", "audit_record", "audit_seal", "audit_unsealed_count", "verify_chain"]
 
@@ -77,7 +78,7 @@ def audit_record(
     if pending is not None:
         pending.append(entry)
     else:
-        AuditEntry.objects.bulk_create([entry])
+        insert_new(entry)
     return entry
 
 
@@ -96,7 +97,7 @@ def audit_deferred() -> Iterator[None]:
     finally:
         _deferred.entries = outer
     if outer is None and entries:
-        AuditEntry.objects.bulk_create(entries)
+        insert_new(*entries)
 
 
 def audit_unsealed_count() -> int:

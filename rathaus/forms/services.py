@@ -32,6 +32,7 @@ from rathaus.accounts.models import OrganisationMembership
 from rathaus.catalog.constants import Channel
 from rathaus.catalog.services import service_set_capabilities
 from rathaus.core.audit import audit_record
+from rathaus.core.rows import insert_new
 from rathaus.core.transactions import delete_file_on_rollback
 
 from .constants import ANONYMOUS_DRAFTS_SESSION_KEY, DEFAULT_MAX_SIZE_MB, FILE_KINDS, FormAuditAction
@@ -721,13 +722,13 @@ def submission_store(*, prepared: PreparedSubmission, acting_user) -> Submission
     caller's transaction rolls back, files included (the caller then answers with the case of
     the first request)."""
     submission = prepared.submission
-    submission.save(force_insert=True)
+    insert_new(submission)
     uploads = []
     for upload, file in prepared.uploads:
         upload.submission = submission
         _store_file(upload, file)
         uploads.append(upload)
-    Upload.objects.bulk_create(uploads)
+    insert_new(*uploads)
     draft = prepared.draft
     if draft is not None and prepared.draft_uploads:
         Upload.objects.filter(draft=draft, pk__in=prepared.draft_uploads).update(submission=submission)

@@ -1,0 +1,96 @@
+"""``insert_new`` stores exactly what the ORM's save would store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from rathaus.cases.models import Case, CaseEvent, Document, DocumentKind
+from rathaus.cases.tests.factories import make_case, make_service, make_submission
+from rathaus.core.models import AuditEntry
+from rathaus.core.rows import insert_new
+
+
+def _stored(model, pk) -> dict:
+    row = model.objects.filter(pk=pk).values().get()
+    row.pop("id")
+    return row
+
+
+@pytest.fixture
+def case(department, citizen):
+    return make_case(make_service(department), applicant=citizen)
+
+
+def test_an_event_is_stored_as_the_orm_stores_it(case, citizen):
+    fields = {
+        "case": case,
+        "kind": "received",
+        "actor": citizen,
+        "public": False,
+        "message": "Ä ß ☃",
+        "to_state": "x",
+    }
+    by_orm = CaseEvent.objects.create(**fields)
+    fast = CaseEvent(**fields, created_at=by_orm.created_at)
+    insert_new(fast)
+    assert fast.pk and fast.pk != by_orm.pk and not fast._state.adding
+    assert _stored(CaseEvent, fast.pk) == _stored(CaseEvent, by_orm.pk)
+
+
+def test_json_and_defaults_are_prepared_by_the_fields(case):
+    letter = {"language": "de", "rows": [["Straße", "Domplatz 1"]], "fee": "12.50", "none": None}
+    at = timezone.now() - dt.timedelta(days=1)
+    by_orm = Document.objects.create(
+        case=case, kind=DocumentKind.RECEIPT, title="T", letter=letter, created_at=at
+    )
+    fast = Document(case=case, kind=DocumentKind.RECEIPT, title="T", letter=letter, created_at=at)
+    insert_new(fast)
+    assert _stored(Document, fast.pk) == _stored(Document, by_orm.pk)
+    assert Document.objects.get(pk=fast.pk).letter == letter
+
+
+def test_several_rows_in_one_statement_get_their_ids_in_order(case, django_assert_num_queries):
+    entries = [
+        AuditEntry(action=f"test.{n}", object_id=str(n), ip_address="192.0.2.1", details={"n": n})
+        for n in range(3)
+    ]
+    with django_assert_num_queries(1):
+        insert_new(*entries)
+    for n, entry in enumerate(entries):
+        stored = AuditEntry.objects.get(pk=entry.pk)
+        assert (stored.action, stored.details, stored.ip_address) == (f"test.{n}", {"n": n}, "192.0.2.1")
+
+
+def test_a_case_keeps_every_field(case):
+    copy = Case.objects.get(pk=case.pk)
+    copy.pk, copy._state.adding = None, True
+    copy.reference = "RBG-2099-000001"
+    copy.submission = make_submission(case.service, applicant=case.applicant)
+    insert_new(copy)
+    ignored = {"id", "reference", "submission"}
+    stored, original = model_to_dict(Case.objects.get(pk=copy.pk)), model_to_dict(case)
+    assert {k: v for k, v in stored.items() if k not in ignored} == {
+        k: v for k, v in original.items() if k not in ignored
+    }
+
+
+def test_only_new_rows_of_one_model(case):
+    event = CaseEvent.objects.filter(case=case).first()
+    with pytest.raises(ValueError):
+        insert_new(event)
+    with pytest.raises(TypeError):
+        insert_new(CaseEvent(case=case, kind="x"), Document(case=case, kind="x", title="t"))
+    insert_new()  # nothing to store
+
+
+def test_a_database_constraint_still_decides(case):
+    from django.db import IntegrityError, transaction
+
+    duplicate = Case.objects.get(pk=case.pk)
+    duplicate.pk, duplicate._state.adding = None, True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_new(duplicate)  # the same reference and submission
