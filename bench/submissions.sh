@@ -104,7 +104,8 @@ else
 fi
 split $TMP/cpu-submit $TMP/load-line.json ok submissions
 PENDING=$(.venv/bin/python bench/submit_api_load.py pending)
-note "after submissions, receipts waiting for the task worker: $PENDING"
+UNDELIVERED=$(.venv/bin/python bench/submit_api_load.py undelivered)
+note "after submissions, receipts waiting for the task worker: $PENDING (of them without their mailbox message: $UNDELIVERED)"
 search "/leistungen/?q=parken"
 search "/leistungen/?q=parken+{n}"
 search "/api/v1/catalog/services/?q=hundesteuer"
@@ -114,7 +115,12 @@ note end
 # Let the task worker render the receipts' backlog, then check the database against the clients.
 DRAIN_START=$(date +%s)
 DRAIN_LIMIT=${DRAIN_SECONDS:-300}
+DELIVERED_AFTER=""
 while [ "$(.venv/bin/python bench/submit_api_load.py pending)" != 0 ] && [ $(( $(date +%s) - DRAIN_START )) -lt "$DRAIN_LIMIT" ]; do
+  if [ -z "$DELIVERED_AFTER" ] && [ "$(.venv/bin/python bench/submit_api_load.py undelivered)" = 0 ]; then
+    DELIVERED_AFTER=$(( $(date +%s) - DRAIN_START ))
+    note "every receipt's mailbox message delivered, $DELIVERED_AFTER s after the searches"
+  fi
   sleep 2
 done
 PENDING=$(.venv/bin/python bench/submit_api_load.py pending)

@@ -93,6 +93,7 @@ def verify(args) -> None:
 
     from rathaus.cases.models import Case, Document
     from rathaus.forms.models import Submission, Upload
+    from rathaus.mailbox.models import Message
 
     result = json.loads(Path(args.load_result).read_text())
     cases = Case.objects.filter(service__slug=SERVICE_SLUG, submission__idempotency_key__startswith="api-")
@@ -109,6 +110,8 @@ def verify(args) -> None:
         "receipts": receipts.count(),
         "cases_without_exactly_one_receipt": receipts_per_case.exclude(n=1).count(),
         "receipts_rendered": receipts.exclude(file="").count(),
+        "receipts_delivered": receipts.filter(delivery_pending=False).count(),
+        "receipt_messages": Message.objects.filter(documents__in=receipts).count(),
         "uploads_on_submissions": Upload.objects.filter(submission__case__in=cases).count(),
         "references_seen_by_clients": len(result.get("references", [])),
     }
@@ -129,6 +132,8 @@ def verify(args) -> None:
         problems.append("submissions without a case or cases without a submission")
     if report["cases_without_exactly_one_receipt"]:
         problems.append("a case without exactly one receipt document")
+    if report["receipt_messages"] != report["receipts_delivered"]:
+        problems.append("a delivered receipt without exactly one mailbox message")
     if report["uploads_on_submissions"] != report["cases"]:
         problems.append("a submission without its upload, or with more than one")
     if report["client_references_in_db"] != len(seen) or len(seen) != result["ok"]:
@@ -142,12 +147,29 @@ def verify(args) -> None:
 
 
 def receipts_pending() -> None:
-    """Print how many receipts of the bench service still wait for their PDF (task worker)."""
+    """Print how many receipts of the bench service still wait for their PDF or their mailbox
+    message (task worker)."""
+    _django()
+    from django.db.models import Q
+
+    from rathaus.cases.models import Document
+
+    pending = Document.objects.filter(
+        Q(file="") | Q(delivery_pending=True), case__service__slug=SERVICE_SLUG, kind="receipt"
+    ).count()
+    print(pending)
+
+
+def receipts_undelivered() -> None:
+    """Print how many receipts of the bench service still wait for their mailbox message."""
     _django()
     from rathaus.cases.models import Document
 
-    pending = Document.objects.filter(case__service__slug=SERVICE_SLUG, kind="receipt", file="").count()
-    print(pending)
+    print(
+        Document.objects.filter(
+            case__service__slug=SERVICE_SLUG, kind="receipt", delivery_pending=True
+        ).count()
+    )
 
 
 def worker_backlog() -> None:
@@ -161,6 +183,7 @@ def worker_backlog() -> None:
 
     print(
         Document.objects.filter(kind="receipt", file="").exclude(letter={}).count()
+        + Document.objects.filter(delivery_pending=True).count()
         + AuditEntry.objects.unsealed().count()
         + DBTaskResult.objects.ready().count()
     )
@@ -316,6 +339,7 @@ def main() -> None:
     p_verify = commands.add_parser("verify")
     p_verify.add_argument("--load-result", required=True)
     commands.add_parser("pending")
+    commands.add_parser("undelivered")
     commands.add_parser("backlog")
     args = parser.parse_args()
     if args.command == "setup":
@@ -325,6 +349,8 @@ def main() -> None:
         if args.out:
             Path(args.out).write_text(json.dumps(result))
         print(json.dumps({k: v for k, v in result.items() if k != "references"}))
+    elif args.command == "undelivered":
+        receipts_undelivered()
     elif args.command == "pending":
         receipts_pending()
     elif args.command == "backlog":

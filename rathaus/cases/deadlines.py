@@ -17,22 +17,34 @@ __all__ = ["add_working_days", "end_of_working_day", "is_working_day"]
 
 
 @lru_cache(maxsize=32)
-def _holidays(year: int, subdivision: str) -> holidays.HolidayBase:
-    return holidays.country_holidays("DE", subdiv=subdivision, years=year)
+def _holidays(year: int, subdivision: str) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("DE", subdiv=subdivision, years=year))
+
+
+def _subdivision() -> str:
+    return getattr(settings, "CASE_HOLIDAY_SUBDIVISION", "BY")
 
 
 def is_working_day(day: dt.date) -> bool:
-    subdivision = getattr(settings, "CASE_HOLIDAY_SUBDIVISION", "BY")
+    return _is_working_day(day, _subdivision())
+
+
+def _is_working_day(day: dt.date, subdivision: str) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year, subdivision)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The date ``days`` working days after ``start`` (the start day itself does not count)."""
+    return _add_working_days(start, days, _subdivision())
+
+
+@lru_cache(maxsize=1024)  # every case of a day and service has the same deadline
+def _add_working_days(start: dt.date, days: int, subdivision: str) -> dt.date:
     current = start
     remaining = days
     while remaining > 0:
         current += dt.timedelta(days=1)
-        if is_working_day(current):
+        if _is_working_day(current, subdivision):
             remaining -= 1
     return current
 

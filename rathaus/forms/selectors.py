@@ -132,8 +132,15 @@ def _spec_from_text(text: str) -> FormSpec:
 
 
 def spec_for_version(version: FormVersion) -> FormSpec:
-    """The parsed definition of a version (cached by content: versions never change)."""
-    return _spec_from_text(json.dumps(version.schema, sort_keys=True))
+    """The parsed definition of a version (cached by content: versions never change), kept on
+    the instance too: a version kept per process (``published_form_of(cached=True)``) then
+    costs no serialising of its definition per submission."""
+    kept = getattr(version, "_spec_kept", None)
+    if kept is not None and kept[0] is version.schema:
+        return kept[1]
+    spec = _spec_from_text(json.dumps(version.schema, sort_keys=True))
+    version._spec_kept = (version.schema, spec)
+    return spec
 
 
 def submission_by_idempotency_key(*, key: str, user) -> Submission | None:
