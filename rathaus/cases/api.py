@@ -13,6 +13,7 @@ invalid data with 400 and the errors by field, never with 500.
 from __future__ import annotations
 
 import json
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.signals import post_delete, post_save
@@ -497,19 +498,34 @@ def _submission_input(request):
     if is_form_media_type(request.content_type):
         slug, answers, files = _multipart_input(request)
         named = request.POST.get("organisation", "").strip() or None
-        given = SubmissionRequestSerializer(data={"service": slug, "answers": {}, "organisation": named})
+        given = _plain_multipart_fields(slug, named)
+        if given is None:  # the serializer says what is wrong, in its words
+            serializer = SubmissionRequestSerializer(
+                data={"service": slug, "answers": {}, "organisation": named}
+            )
+            serializer.is_valid(raise_exception=True)
+            given = serializer.validated_data
     else:
-        given = SubmissionRequestSerializer(data=request.data)
-        files = None
-    given.is_valid(raise_exception=True)
-    if files is None:
-        answers = given.validated_data["answers"]
-    version = published_form_of(given.validated_data["service"], related=("workflow",), cached=True)
+        serializer = SubmissionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        given, files = serializer.validated_data, None
+        answers = given["answers"]
+    version = published_form_of(given["service"], related=("workflow",), cached=True)
     require_trust_level_for(request, version.definition.service)
-    organisation = _call(
-        lambda: organisation_for_application(request.user, given.validated_data["organisation"])
-    )
+    organisation = _call(lambda: organisation_for_application(request.user, given["organisation"]))
     return version, answers, files, organisation
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _plain_multipart_fields(slug: str, organisation: str | None) -> dict | None:
+    """The service and organisation fields of a form post, when they are what the serializer
+    would accept without a word (a slug, digits): the common case then skips building it."""
+    if not _SLUG.fullmatch(slug) or (organisation is not None and not _ID.fullmatch(organisation)):
+        return None
+    return {"service": slug, "organisation": int(organisation) if organisation is not None else None}
 
 
 def _invalid_answers(exc: FormValidationError) -> Response:
