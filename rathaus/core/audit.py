@@ -62,7 +62,8 @@ def audit_record(
 ) -> AuditEntry:
     """Store one entry (sealed into the chain later by ``audit_seal``) and return it.
 
-    Inside an ``audit_deferred()`` block the entry is stored when the block ends."""
+    Inside an ``audit_deferred()`` block the entry is stored when the block ends, and its id
+    is not read back."""
     require_registered(action)
     if request is not None and ip_address is None:
         ip_address = getattr(request, "client_address", None) or request.META.get("REMOTE_ADDR")
@@ -85,8 +86,8 @@ def audit_record(
 @contextmanager
 def audit_deferred() -> Iterator[None]:
     """Collect the entries recorded inside the block and store them with one statement when it
-    ends. Use it inside the transaction of the change: entries then still commit or roll back
-    together with it. If the block raises, nothing is stored."""
+    ends (their ids are not read back). Use it inside the transaction of the change: entries
+    then still commit or roll back together with it. If the block raises, nothing is stored."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_deferred() must run inside a transaction")
     outer = getattr(_deferred, "entries", None)
@@ -97,7 +98,7 @@ def audit_deferred() -> Iterator[None]:
     finally:
         _deferred.entries = outer
     if outer is None and entries:
-        insert_new(*entries)
+        insert_new(*entries, keys=False)  # nobody reads their ids: no round trip of their own in a batch
 
 
 def audit_unsealed_count() -> int:

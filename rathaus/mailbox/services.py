@@ -225,7 +225,7 @@ def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, boo
         if not receipts:
             return 0, False
         deliverable = [receipt for receipt in receipts if receipt.case.applicant_id is not None]
-        threads = _threads_for_cases([receipt.case for receipt in deliverable])
+        threads = _threads_for_receipts(deliverable)
         messages = []
         for receipt in deliverable:
             notice = notice_recipient(receipt.case.applicant) is not None
@@ -259,23 +259,29 @@ def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, boo
     return len(receipts), more
 
 
-def _threads_for_cases(cases: list[Case]) -> dict[int, Thread]:
-    """The conversation of each case by case id, created where it has none yet. A message of
-    the city may have opened it before its receipt was delivered; one opened at the same moment
-    by somebody else wins (the case is unique), and is read back."""
-    threads = {thread.case_id: thread for thread in Thread.objects.filter(case__in=cases)}
-    missing = [case for case in cases if case.pk not in threads]
+def _threads_for_receipts(receipts: list[Document]) -> dict[int, Thread]:
+    """The conversation of each receipt's case by case id, opened (at the receipt's time) where
+    the case has none yet. A message of the city may have opened it before its receipt was
+    delivered; one opened at the same moment by somebody else wins (the case is unique), and
+    is read back."""
+    case_ids = [receipt.case_id for receipt in receipts]
+    threads = {thread.case_id: thread for thread in Thread.objects.filter(case_id__in=case_ids)}
+    missing = [receipt for receipt in receipts if receipt.case_id not in threads]
     if missing:
         Thread.objects.bulk_create(
             [
                 Thread(
-                    case=case, person_id=case.applicant_id, subject=_subject(case), updated_at=case.created_at
+                    case_id=receipt.case_id,
+                    person_id=receipt.case.applicant_id,
+                    subject=_subject(receipt.case),
+                    updated_at=receipt.created_at,
                 )
-                for case in missing
+                for receipt in missing
             ],
             ignore_conflicts=True,
         )
-        threads.update({thread.case_id: thread for thread in Thread.objects.filter(case__in=missing)})
+        opened = Thread.objects.filter(case_id__in=[receipt.case_id for receipt in missing])
+        threads.update({thread.case_id: thread for thread in opened})
     return threads
 
 

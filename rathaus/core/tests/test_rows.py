@@ -94,3 +94,89 @@ def test_a_database_constraint_still_decides(case):
     duplicate.pk, duplicate._state.adding = None, True
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_new(duplicate)  # the same reference and submission
+
+
+def _event(case, n: int = 0) -> CaseEvent:
+    return CaseEvent(case=case, kind="received", message=f"m{n}", to_state="received")
+
+
+def test_a_batch_sends_its_rows_in_one_round_trip(case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rathaus.core.rows import ids_reserve, rows_batched
+
+    ids = ids_reserve({CaseEvent: 2})
+    events = [_event(case, 1), _event(case, 2)]
+    entry = AuditEntry(action="test.batch", details={"n": 1})
+    with CaptureQueriesContext(connection) as captured, rows_batched(ids):
+        insert_new(events[0])
+        insert_new(events[1])
+        insert_new(entry, keys=False)
+    if connection.vendor == "postgresql":
+        assert len(captured.captured_queries) == 1
+        assert [event.pk for event in events] == sorted(event.pk for event in events)
+    else:
+        assert len(captured.captured_queries) == 3 and not ids
+    assert set(CaseEvent.objects.filter(message__in=["m1", "m2"]).values_list("pk", flat=True)) == {
+        event.pk for event in events
+    }
+    assert AuditEntry.objects.filter(action="test.batch", details={"n": 1}).exists()
+
+
+def test_a_statement_inside_the_batch_sees_the_rows_queued_before_it(case):
+    from rathaus.core.rows import ids_reserve, rows_batched
+
+    with rows_batched(ids_reserve({CaseEvent: 1})):
+        event = _event(case)
+        insert_new(event)
+        assert CaseEvent.objects.filter(pk=event.pk, message="m0").exists()
+
+
+def test_a_row_without_a_reserved_id_reads_its_id_back_at_once(case):
+    from rathaus.core.rows import rows_batched
+
+    with rows_batched():
+        event = _event(case)
+        insert_new(event)
+        assert event.pk is not None
+    assert CaseEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_queued_rows_error_is_raised_and_nothing_of_the_batch_stays(case):
+    from django.db import IntegrityError, transaction
+
+    from rathaus.core.rows import ids_reserve, rows_batched
+
+    duplicate = Case.objects.get(pk=case.pk)
+    duplicate.pk, duplicate._state.adding = None, True  # the same reference and submission
+    event = _event(case, 9)
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        rows_batched(ids_reserve({Case: 1, CaseEvent: 1})),
+    ):
+        insert_new(event)
+        insert_new(duplicate)
+    assert not CaseEvent.objects.filter(message="m9").exists()
+
+
+def test_rows_with_and_without_ids_are_not_stored_together(case):
+    with pytest.raises(ValueError):
+        insert_new(_event(case), CaseEvent(pk=10**9, case=case, kind="received"))
+
+
+def test_reserved_ids_are_distinct_and_used_by_nobody_else(case):
+    from django.db import connection
+
+    from rathaus.core.rows import ids_reserve
+
+    first, second = ids_reserve({CaseEvent: 3}), ids_reserve({CaseEvent: 1, Case: 1})
+    if connection.vendor != "postgresql":
+        assert not first and not second
+        return
+    taken = [*first[CaseEvent], *second[CaseEvent]]
+    assert len(set(taken)) == 4 and len(second[Case]) == 1
+    stored = _event(case)
+    insert_new(stored)  # outside a batch: the sequence's next id, none of the reserved ones
+    assert stored.pk not in taken
