@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from rathaus.accounts.constants import ContactChannel
 from rathaus.cases.models import Case, Document, DocumentKind
 from rathaus.core.audit import audit_record
+from rathaus.core.rows import insert_new
 
 from .constants import MailboxAuditAction
 from .models import Message, Thread
@@ -187,14 +188,21 @@ def message_deliver(*, case: Case, body: str, documents=(), author=None) -> Mess
     return message
 
 
-def receipt_message_text(case: Case) -> str:
-    """What the receipt's message says, in the applicant's language."""
-    language = (case.applicant.preferred_language if case.applicant_id else None) or "de"
+def _language_of(person) -> str:
+    return (person.preferred_language if person is not None else None) or "de"
+
+
+def _receipt_text_template(language: str) -> str:
     with translation.override(language):
         return _(
             "Your application “%(service)s” has been received under the reference %(reference)s. "
             "The acknowledgement of receipt is attached."
-        ) % {"service": case.service.display_name, "reference": case.reference}
+        )
+
+
+def _service_name(service, language: str) -> str:
+    with translation.override(language):
+        return service.display_name
 
 
 def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, bool]:
@@ -217,6 +225,7 @@ def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, boo
     with transaction.atomic():
         receipts = list(
             waiting.select_related("case__service", "case__applicant")
+            .only(*RECEIPT_COLUMNS)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("id")[: limit + 1]
         )
@@ -226,25 +235,36 @@ def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, boo
             return 0, False
         deliverable = [receipt for receipt in receipts if receipt.case.applicant_id is not None]
         threads = _threads_for_receipts(deliverable)
+        now = timezone.now()
+        templates: dict[str, str] = {}
+        names: dict[tuple[int, str], str] = {}
         messages = []
         for receipt in deliverable:
-            notice = notice_recipient(receipt.case.applicant) is not None
+            case, applicant = receipt.case, receipt.case.applicant
+            language = _language_of(applicant)
+            if language not in templates:
+                templates[language] = _receipt_text_template(language)
+            if (case.service_id, language) not in names:
+                names[case.service_id, language] = _service_name(case.service, language)
+            notice = notice_recipient(applicant) is not None
             messages.append(
                 Message(
                     thread=threads[receipt.case_id],
                     sender=Message.Sender.CITY,
-                    body=receipt_message_text(receipt.case),
+                    body=templates[language]
+                    % {"service": names[case.service_id, language], "reference": case.reference},
                     created_at=receipt.created_at,
                     notice_pending=notice,
-                    notice_next_at=timezone.now() if notice else None,
+                    notice_next_at=now if notice else None,
                 )
             )
-        Message.objects.bulk_create(messages)
-        Message.documents.through.objects.bulk_create(
-            [
+        insert_new(*messages)
+        insert_new(
+            *[
                 Message.documents.through(message_id=message.pk, document_id=receipt.pk)
                 for message, receipt in zip(messages, deliverable, strict=True)
-            ]
+            ],
+            keys=False,
         )
         latest: dict[int, dt.datetime] = {}
         for message in messages:
@@ -257,6 +277,21 @@ def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, boo
         Thread.objects.bulk_update(behind, ["updated_at"])
         Document.objects.filter(pk__in=[receipt.pk for receipt in receipts]).update(delivery_pending=False)
     return len(receipts), more
+
+
+# What delivering a receipt reads: the receipt's time, the case's reference, the service's
+# names and the applicant's language and notice settings, not whole rows.
+RECEIPT_COLUMNS = (
+    "created_at",
+    "case__reference",
+    "case__applicant_id",
+    "case__service__name",
+    "case__service__name_en",
+    "case__applicant__preferred_language",
+    "case__applicant__preferred_channel",
+    "case__applicant__email",
+    "case__applicant__is_active",
+)
 
 
 def _threads_for_receipts(receipts: list[Document]) -> dict[int, Thread]:
