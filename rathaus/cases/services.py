@@ -27,7 +27,7 @@ from rathaus.accounts.models import StaffRole, User
 from rathaus.catalog.fees import compute_fee
 from rathaus.core.audit import audit_deferred, audit_record
 from rathaus.core.constants import AuditAction
-from rathaus.core.rows import ids_reserve, insert_new, rows_batched
+from rathaus.core.rows import insert_new, rows_batched
 from rathaus.core.transactions import delete_file_on_rollback
 from rathaus.forms.models import Submission
 
@@ -45,7 +45,7 @@ from .models import (
     NoticeOutcome,
     WebhookDelivery,
 )
-from .references import reference_allocate, reference_reserve
+from .references import reference_allocate, reference_and_ids_reserve, reference_reserve
 from .rules import is_case_applicant
 from .selectors import submission_summary_rows
 from .signals import case_event
@@ -506,8 +506,7 @@ def application_submit_direct(
         if (repeated := _case_of_key(idempotency_key, acting_user)) is not None:
             return repeated, False
         raise
-    reserved = reference_reserve(timezone.now())
-    ids = ids_reserve(SUBMISSION_ROWS)
+    reserved, ids = reference_and_ids_reserve(timezone.now(), SUBMISSION_ROWS)
     try:
         with transaction.atomic(), rows_batched(ids), audit_deferred():
             submission = submission_store(prepared=prepared, acting_user=acting_user)

@@ -37,19 +37,30 @@ _batch = threading.local()
 
 
 class IdPool(dict):
-    """Ids taken from their models' sequences and not used yet, by model."""
+    """Ids taken from their models' sequences and not used yet, by model; ``also``: the values
+    of the further expressions ``ids_reserve`` was asked for."""
+
+    also: tuple = ()
 
     def take(self, model: type[models.Model]) -> int | None:
         ids = self.get(model)
         return ids.popleft() if ids else None
 
 
-def ids_reserve(counts: dict[type[models.Model], int], using: str = DEFAULT_DB_ALIAS) -> IdPool:
+def ids_reserve(
+    counts: dict[type[models.Model], int],
+    using: str = DEFAULT_DB_ALIAS,
+    *,
+    also: Sequence[tuple[str, list]] = (),
+) -> IdPool:
     """Take ``count`` ids for each model from its sequence, in one statement (PostgreSQL; an
-    empty pool elsewhere). An id reserved and not used is a gap, as after a rollback."""
+    empty pool elsewhere). An id reserved and not used is a gap, as after a rollback.
+
+    ``also``: further SQL expressions (with their parameters) to evaluate in the same
+    statement, PostgreSQL only; their values are in the pool's ``also``, in order."""
     connection = connections[using]
     pool = IdPool()
-    if connection.vendor != "postgresql" or not counts:
+    if connection.vendor != "postgresql" or not (counts or also):
         return pool
     wanted = [(model, count) for model, count in counts.items() if count > 0]
     columns = []
@@ -57,11 +68,16 @@ def ids_reserve(counts: dict[type[models.Model], int], using: str = DEFAULT_DB_A
     for model, count in wanted:
         columns.extend(["nextval(%s)"] * count)
         params.extend([_sequence(using, model)] * count)
+    for expression, values in also:
+        columns.append(expression)
+        params.extend(values)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(columns)}", params)
-        values = iter(cursor.fetchone())
+        row = cursor.fetchone()
+    values = iter(row)
     for model, count in wanted:
         pool[model] = deque(next(values) for _ in range(count))
+    pool.also = tuple(values)
     return pool
 
 

@@ -115,3 +115,34 @@ def test_reserved_reference_is_committed_at_once_and_a_failed_case_leaves_a_gap(
     year = timezone.localtime(now).year
     assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
     assert reference_last_number("RBG", year) == int(second.rsplit("-", 1)[1])
+
+
+def test_reference_and_ids_come_in_one_statement(db, django_assert_num_queries):
+    import datetime as dt
+
+    from rathaus.cases.models import CaseEvent
+    from rathaus.cases.references import reference_and_ids_reserve
+    from rathaus.core.rows import ids_reserve
+
+    now = timezone.make_aware(dt.datetime(2035, 3, 1, 12))
+    assert reference_allocate(year=2035) == "RBG-2035-000001"
+    ids_reserve({Case: 1, CaseEvent: 2})  # the sequences' names are looked up once per process
+    with django_assert_num_queries(1):
+        (reference, at), pool = reference_and_ids_reserve(now, {Case: 1, CaseEvent: 2})
+    assert reference == "RBG-2035-000002" and at == now
+    if connection.vendor == "postgresql":
+        assert len(pool[Case]) == 1 and len(set(pool[CaseEvent])) == 2
+    else:
+        assert not pool
+
+
+def test_the_years_first_reference_with_ids_makes_the_years_sequence(db):
+    import datetime as dt
+
+    from rathaus.cases.references import reference_and_ids_reserve
+
+    (reference, _at), _pool = reference_and_ids_reserve(
+        timezone.make_aware(dt.datetime(2036, 1, 1, 9)), {Case: 1}
+    )
+    assert reference == "RBG-2036-000001"
+    assert reference_allocate(year=2036) == "RBG-2036-000002"
