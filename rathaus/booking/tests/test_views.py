@@ -78,7 +78,10 @@ def test_times_within_the_free_cancellation_period_are_marked_before_booking(cit
     assert "nicht mehr kostenlos online storniert werden" in response.content.decode()
 
 
-def test_times_outside_the_free_cancellation_period_are_not_marked(citizen_client, court, day):
+def test_times_outside_the_free_cancellation_period_are_not_marked(citizen_client, court):
+    # A week whose Monday is more than the 24 hours of free cancellation away, whatever today is
+    # (the week of ``day`` can start tomorrow).
+    day = future_workday(8)
     page = citizen_client.get(f"/buchen/{court.slug}/?ab={_week_param(day)}").content.decode()
     assert "keine kostenlose Stornierung" not in page and 'id="woche-spaet"' not in page
     response = citizen_client.post(
