@@ -266,15 +266,12 @@ def receipts_deliver(*, person=None, limit: int | None = None) -> tuple[int, boo
             ],
             keys=False,
         )
-        latest: dict[int, dt.datetime] = {}
+        behind = {}  # conversations opened before by a later message keep their time
         for message in messages:
-            latest[message.thread_id] = max(
-                message.created_at, latest.get(message.thread_id, message.created_at)
-            )
-        behind = [thread for thread in threads.values() if thread.updated_at < latest[thread.pk]]
-        for thread in behind:
-            thread.updated_at = latest[thread.pk]
-        Thread.objects.bulk_update(behind, ["updated_at"])
+            if message.thread.updated_at < message.created_at:
+                message.thread.updated_at = message.created_at
+                behind[message.thread.pk] = message.thread
+        Thread.objects.bulk_update(behind.values(), ["updated_at"])
         Document.objects.filter(pk__in=[receipt.pk for receipt in receipts]).update(delivery_pending=False)
     return len(receipts), more
 
