@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from rathaus.core.pagecache import anonymous_page_cache
+from rathaus.core.pagecache import anonymous_page_cache, render_with_slots
 
 from . import selectors
 from .fees import compute_fee
@@ -16,17 +16,24 @@ from .search import catalog_version
 @anonymous_page_cache(depends_on=catalog_version)
 def catalog_index(request):
     query = request.GET.get("q", "").strip()[:200]
-    results = selectors.services_matching(query) if query else None
-    context = {
-        "title": _("Services from A to Z") if not query else _("Search results"),
-        "query": query,
-        "results": results,
-        # Building the annotated query costs even unevaluated: only when the page shows it.
-        "life_situations": selectors.life_situations_with_counts() if not query else None,
-        "services": selectors.public_services() if not query else None,
-    }
-    template = "catalog/_results.html" if request.htmx and query else "catalog/index.html"
-    return render(request, template, context)
+    if not query:
+        context = {
+            "title": _("Services from A to Z"),
+            "query": query,
+            "life_situations": selectors.life_situations_with_counts(),
+            "services": selectors.public_services(),
+        }
+        return render(request, "catalog/index.html", context)
+    results = selectors.services_matching(query)
+    # Searches differ in their words, much less in what they find: the page of a search is
+    # rendered once per result list and repeats each request's own words (core.pagecache).
+    return render_with_slots(
+        request,
+        "catalog/_results.html" if request.htmx else "catalog/index.html",
+        {"title": _("Search results"), "results": results},
+        slots={"query": query, "page_path": request.get_full_path()},
+        depends_on=(catalog_version(), tuple(service.pk for service in results)),
+    )
 
 
 @anonymous_page_cache(depends_on=catalog_version)

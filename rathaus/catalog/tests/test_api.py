@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -115,3 +116,23 @@ def test_hand_written_representation_equals_the_fields_for_every_demo_service(de
             by_fields = serializers.ModelSerializer.to_representation(ServiceSerializer(), service)
             assert fast == dict(by_fields), service.slug
             assert list(fast) == list(by_fields), service.slug
+
+
+def test_search_answers_in_each_language_and_follows_a_catalogue_change(client, demo_catalog):
+    """A search answers with the index's shared service objects, which keep their
+    representation per language: a second language and a changed service must still show."""
+    german = client.get(SERVICES, {"q": "hundesteuer"}).json()["results"][0]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(SERVICES, {"q": "hundesteuer"}).json()["results"][0]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    assert german["slug"] == english["slug"] == "hundesteuer-anmeldung"
+    assert german["ozg_maturity_label"] != english["ozg_maturity_label"]
+    with translation.override("en"):
+        assert english["ozg_maturity_label"] == str(
+            Service.objects.get(slug="hundesteuer-anmeldung").get_ozg_maturity_display()
+        )
+    service = Service.objects.get(slug="hundesteuer-anmeldung")
+    service.summary = "Hunde in Regensburg anmelden, neu beschrieben"
+    service.save()
+    again = client.get(SERVICES, {"q": "hundesteuer"}).json()["results"][0]
+    assert again["summary"] == "Hunde in Regensburg anmelden, neu beschrieben"

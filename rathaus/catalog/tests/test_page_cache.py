@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
 from django.test.signals import template_rendered
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from rathaus.catalog.models import Service
 from rathaus.core.pagecache import _same_for_everybody
@@ -101,3 +105,65 @@ def test_pages_with_a_token_a_cookie_or_an_error_are_not_stored():
     cookie.set_cookie("x", "1")
     assert not _same_for_everybody(factory.get("/"), cookie)
     assert not _same_for_everybody(factory.get("/"), HttpResponse("no", status=404))
+
+
+# --- Search pages put together from a page rendered once per result list ------------------------
+
+
+def _plainly_rendered(path: str, **headers) -> bytes:
+    """The page as rendered for a visitor who may not be served a cached page."""
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    with rendered_templates() as names:
+        content = client.get(path, **headers).content
+    assert names
+    return content
+
+
+def test_a_new_search_finding_the_same_services_is_put_together_without_rendering(demo_catalog):
+    Client().get("/leistungen/?q=parken")
+    with rendered_templates() as names:
+        html = Client().get("/leistungen/", {"q": "Parken in der Altstadt"}).content.decode()
+    assert names == []
+    assert 'value="Parken in der Altstadt"' in html
+    assert "Bewohnerparkausweis" in html and "für „Parken in der Altstadt“" in html
+    assert 'name="next" type="hidden" value="/leistungen/?q=Parken+in+der+Altstadt"' in html
+
+
+def test_a_search_finding_other_services_is_another_page(demo_catalog):
+    Client().get("/leistungen/?q=parken")
+    html = Client().get("/leistungen/?q=hund").content.decode()
+    assert "Hundesteuer" in html and "Bewohnerparkausweis" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'parken <script>alert("x")</script>',
+        "parken & 'hund'",
+        "Parkausweis für Bewohner?",
+        "parken %3Cb%3E {{ query }} {% now %}",
+        "parken slot000query000",
+    ],
+)
+def test_a_page_put_together_reads_exactly_as_the_page_rendered_for_it(demo_catalog, query):
+    Client().get("/leistungen/?q=parken")  # the page for this result list, rendered once
+    path = "/leistungen/?" + urlencode({"q": query})
+    assembled = Client().get(path)
+    assert assembled.status_code == 200
+    assert assembled.content == _plainly_rendered(path)
+    fragment = Client().get(path, HTTP_HX_REQUEST="true").content
+    assert fragment == _plainly_rendered(path, HTTP_HX_REQUEST="true")
+    assert "<script>" not in assembled.content.decode()
+
+
+@given(query=st.text(min_size=1, max_size=40))
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_search_reads_the_same_put_together_or_rendered(demo_catalog, query):
+    path = "/leistungen/?" + urlencode({"q": query})
+    first, second = Client().get(path), Client().get(path + "&x=1")
+    assert first.status_code == second.status_code == 200
+    assert first.content == _plainly_rendered(path)
+    assert second.content == _plainly_rendered(path + "&x=1")
