@@ -103,6 +103,18 @@ def make_staff(email: str, kind: str, department: Department | None = None, **fi
     return user
 
 
+def api_token(user: User) -> str:
+    """The API token key of ``user``, made an integration account first: only such accounts log
+    in with a token (``accounts.services.token_holder_refusal``). A test that calls the API as a
+    citizen or a caseworker thereby acts as a connected system in their place."""
+    if not user.is_integration:
+        user.is_integration = True
+        user.save(update_fields=["is_integration"])
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.get_or_create(user=user)[0].key
+
+
 def login(client: Client, user: User) -> Client:
     """Log in as the user; staff also pass their second factor, as they must."""
     client.force_login(user, backend="rathaus.accounts.backends.EmailBackend")

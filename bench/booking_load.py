@@ -58,8 +58,9 @@ def setup(args) -> None:
     from django.db import transaction
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
+    from submit_load import bench_integration_account
 
-    from rathaus.accounts.models import Department, User
+    from rathaus.accounts.models import Department
     from rathaus.booking.availability import free_slots
     from rathaus.booking.constants import Audience, ResourceKind
     from rathaus.booking.models import OpeningHours, Resource, Unit
@@ -99,18 +100,9 @@ def setup(args) -> None:
             resources.append(resource)
         tokens = []
         for index in range(args.users):
-            email = f"bench.booker{index:03d}@example.org"
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User(
-                    email=email,
-                    first_name="Bench",
-                    last_name=f"Booker {index:03d}",
-                    email_verified_at=timezone.now(),
-                    is_active=True,
-                )
-                user.set_unusable_password()
-                user.save()
+            # Each client a connected booking portal's integration account: only such accounts
+            # log in with an API token.
+            user = bench_integration_account(f"bench.booker{index:03d}@example.org", f"Booker {index:03d}")
             token, _ = Token.objects.get_or_create(user=user)
             tokens.append({"user": user.pk, "token": token.key})
     today = timezone.localdate()

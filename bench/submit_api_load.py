@@ -67,12 +67,12 @@ def api_answers_json(index: int, evidence_ids: list[str]) -> dict:
 def setup(args) -> None:
     _django()
     from rest_framework.authtoken.models import Token
-    from submit_load import bench_user, ensure_bench_form
+    from submit_load import bench_integration_account, ensure_bench_form
 
     version = ensure_bench_form()
     users = []
     for index in range(args.users):
-        user = bench_user(f"bench.api{index:02d}@example.org", f"API {index:02d}")
+        user = bench_integration_account(f"bench.api{index:02d}@example.org", f"API {index:02d}")
         token, _created = Token.objects.get_or_create(user=user)
         users.append({"user": user.pk, "token": token.key})
     Path(args.tokens).write_text(json.dumps({"service": SERVICE_SLUG, "users": users}))

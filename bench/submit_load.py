@@ -290,6 +290,20 @@ def bench_user(email: str, last_name: str):
     return user
 
 
+def bench_integration_account(email: str, last_name: str):
+    """An integration account (a connected portal) without a password: only such accounts log
+    in with an API token. No confirmed e-mail: that would make it a person's account."""
+    from rathaus.accounts.models import User
+
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, first_name="Bench", last_name=last_name, is_active=True)
+        user.set_unusable_password()
+    user.is_integration, user.email_verified_at = True, None
+    user.save()
+    return user
+
+
 def setup(args) -> None:
     _django()
     from django.conf import settings

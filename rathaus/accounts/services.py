@@ -593,13 +593,20 @@ def api_token_refusal(account: User) -> str | None:
     (specialised procedures, portals): accounts an administrator marked as integration accounts.
     An account a person confirmed by e-mail or eID is that person's, whatever its marks, so an
     administrator can never act as a citizen or as a colleague through a token."""
+    return token_holder_refusal(account, has_external_identity=account.external_identities.exists())
+
+
+def token_holder_refusal(account: User, *, has_external_identity: bool) -> str | None:
+    """``api_token_refusal`` for an account whose eID links the caller has looked up: the token
+    login asks it for every request (``core.authentication``), so that a token that came to an
+    account by other means than ``api_token_issue`` (a shell, an old backup) never logs in."""
     if not account.is_integration:
         return _("Only integration accounts can be given an API token.")
     if not account.is_active:
         return _("The account is not active.")
     if account.is_superuser:
         return _("An administrator account cannot be given an API token.")
-    if account.email_verified_at is not None or account.external_identities.exists():
+    if account.email_verified_at is not None or has_external_identity:
         return _(
             "This account belongs to a person (confirmed by e-mail or eID); it cannot be given an API token."
         )

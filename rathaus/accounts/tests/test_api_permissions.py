@@ -1,9 +1,9 @@
 """The API asks the same permission rules as the pages: nothing leaks to a second user."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from conftest import api_token
 from rathaus.accounts.models import Organisation, OrganisationMembership
 from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditEntry
@@ -22,7 +22,7 @@ def club(citizen):
 
 def _client_for(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -11,10 +11,9 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from conftest import login
+from conftest import api_token, login
 from rathaus.cases.constants import WorkflowRole
 from rathaus.cases.models import Case, Document, DocumentKind
 from rathaus.cases.services import StaleCaseError
@@ -27,7 +26,7 @@ SUBMIT = "/api/v1/cases/submissions/"
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -211,7 +210,8 @@ def test_caseworker_of_another_department_gets_404_everywhere(case, other_casewo
 
 
 def test_the_administrator_gets_404_on_a_case_and_its_files_too(case, administrator):
-    client = token_client(administrator)
+    """Logged in with the second factor (an administrator's account never logs in by token)."""
+    client = session_client(administrator)
     base = f"/api/v1/cases/inbox/{case.reference}/"
     assert client.get(base).status_code == 404
     assert client.get(f"{base}documents/{case.documents.get().pk}/file/").status_code == 404

@@ -114,13 +114,13 @@ def test_djangos_limits_apply(settings):
 
 @pytest.mark.django_db
 def test_the_submission_api_answers_a_broken_body_with_400_and_stores_nothing(citizen):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from conftest import api_token
     from rathaus.cases.models import Case
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(citizen)}")
     body = b'--x\r\nContent-Disposition: form-data; name="service"\r\n\r\nparken'
     response = client.post(
         "/api/v1/cases/submissions/",
