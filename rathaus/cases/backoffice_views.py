@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.accounts.services import person_record_read
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
 from rathaus.core.permissions import access_object, login_required_for, permission_required
@@ -429,6 +430,15 @@ def counter_intake(request):
     """Antrag erfassen: start the service's form for a person; submitting it opens the case
     with the channel and the applicant recorded, through the same form and services."""
     form = CounterIntakeForm(request.POST or None, user=request.user)
+    if form.person_organisations:
+        # The page names the organisations the person acts for: a read of their data, which
+        # they see under "who looked at my data".
+        person_record_read(
+            acting_user=request.user,
+            person=form.person,
+            purpose=_("Enter an application: the organisations the person acts for"),
+            request=request,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             draft = services.counter_draft_start(
@@ -436,6 +446,7 @@ def counter_intake(request):
                 service=form.cleaned_data["service"],
                 channel=form.cleaned_data["channel"],
                 applicant=form.cleaned_data["email"],
+                organisation=form.cleaned_data.get("organisation"),
                 session=request.session,
             )
         except (ValidationError, PermissionDenied) as exc:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.accounts.models import User
+from rathaus.accounts.selectors import organisations_of
 from rathaus.catalog.constants import Channel
 from rathaus.catalog.models import Service
 from rathaus.core.forms import KernForm
@@ -191,6 +192,9 @@ class InboxFilterForm(KernForm):
         return value if value in INBOX_SORTS else "due"
 
 
+FOR_THE_PERSON = "person"
+
+
 class CounterIntakeForm(KernForm):
     """Antrag erfassen: a member of staff enters an application for a person. Only services of
     the departments where ``user`` processes cases are offered: the case lands in their inbox
@@ -219,12 +223,38 @@ class CounterIntakeForm(KernForm):
             .order_by("name")
         )
         self.fields["service"].label_from_instance = lambda service: service.display_name
+        # A person who acts for organisations (a club, a company) may apply in the name of one
+        # of them: once their account is found, the form asks for whom (a second round, no
+        # script needed). Only their own organisations are offered and accepted.
+        self.person = self._person(self.data.get("email", "")) if self.is_bound else None
+        self.person_organisations = list(organisations_of(self.person)) if self.person else []
+        if self.person_organisations:
+            self.fields["organisation"] = forms.ChoiceField(
+                label=_("For whom is the application made?"),
+                choices=[(FOR_THE_PERSON, _("for the person themself"))]
+                + [(str(organisation.pk), organisation.name) for organisation in self.person_organisations],
+                widget=forms.RadioSelect,
+                help_text=_("The person acts for these organisations. Their members see the application."),
+                error_messages={"required": _("Please choose for whom the application is made.")},
+            )
+
+    @staticmethod
+    def _person(email) -> User | None:
+        email = email.strip() if isinstance(email, str) else ""
+        if not email:
+            return None
+        return User.objects.filter(email__iexact=email, is_active=True).first()
 
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip()
         if not email:
             return None
-        person = User.objects.filter(email__iexact=email, is_active=True).first()
-        if person is None:
+        if self.person is None or self.person.email.lower() != email.lower():
             raise forms.ValidationError(_("There is no active account with this e-mail address."))
-        return person
+        return self.person
+
+    def clean_organisation(self):
+        value = self.cleaned_data.get("organisation")
+        if value in (None, "", FOR_THE_PERSON):
+            return None
+        return next(o for o in self.person_organisations if str(o.pk) == value)

@@ -535,10 +535,13 @@ def _case_of_key(idempotency_key: str, acting_user) -> Case | None:
     return case
 
 
-def counter_draft_start(*, acting_user, service, channel: str, applicant: User | None, session):
+def counter_draft_start(
+    *, acting_user, service, channel: str, applicant: User | None, session, organisation=None
+):
     """Antrag erfassen: staff start the service's current form for a person who applies at the
     counter, by post or by phone. Submitting it opens the case like an online application, with
-    the channel and (if the person has an account) the applicant recorded.
+    the channel and (if the person has an account) the applicant recorded; with
+    ``organisation``, in the name of an organisation the applicant acts for.
 
     Only for services of a department where the member of staff processes cases: the case lands
     in their inbox and they see it after submitting."""
@@ -552,7 +555,12 @@ def counter_draft_start(*, acting_user, service, channel: str, applicant: User |
     if version is None:
         raise ValidationError(_("This service has no published form."))
     return draft_start(
-        user=acting_user, form_version=version, session=session, channel=channel, applicant=applicant
+        user=acting_user,
+        form_version=version,
+        session=session,
+        channel=channel,
+        applicant=applicant,
+        organisation=organisation,
     )
 
 

@@ -166,8 +166,9 @@ def draft_start(
     caseworker never resumes another person's application. Anonymous: only where the service
     allows it, always new; the id is kept in the session, which is the only key to the draft.
 
-    ``organisation``: the person applies in the name of an organisation they act for (online
-    only; checked here again, whatever the page offered).
+    ``organisation``: the person applies in the name of an organisation they act for (online:
+    the user; counter, post and phone: the applicant, who needs an account for it); checked
+    here again, whatever the page offered.
     """
     service = form_version.definition.service
     if channel not in Channel.values:
@@ -178,10 +179,10 @@ def draft_start(
         return _anonymous_draft(form_version, session)
     if channel != Channel.ONLINE and not user.is_staff_member:
         raise PermissionDenied
-    if organisation is not None and (
-        channel != Channel.ONLINE or not user.has_perm("accounts.act_for_organisation", organisation)
-    ):
-        raise PermissionDenied
+    if organisation is not None:
+        member = user if channel == Channel.ONLINE else applicant
+        if member is None or not member.has_perm("accounts.act_for_organisation", organisation):
+            raise PermissionDenied(_("The person does not act for this organisation."))
     if channel == Channel.ONLINE:
         # Two requests at once (the API's uploads resuming, a double click on "start") must
         # find the same draft: the person's row is the lock.
@@ -410,14 +411,24 @@ def _contact_email(spec: FormSpec, cleaned: dict, applicant) -> str:
 
 
 def _check_organisation(draft: Draft) -> None:
-    """An application in an organisation's name is submitted only while its author still acts
-    for the organisation (a manager may have removed them since they started)."""
-    if draft.organisation_id is None or draft.channel != Channel.ONLINE:
+    """An application in an organisation's name is submitted only while the person applying
+    still acts for the organisation (a manager may have removed them since they started): the
+    author online, the applicant when staff enter it."""
+    if draft.organisation_id is None:
         return
-    if not OrganisationMembership.objects.filter(
-        organisation_id=draft.organisation_id, user_id=draft.owner_id
-    ).exists():
-        raise PermissionDenied(_("You no longer act for the organisation this application is made for."))
+    online = draft.channel == Channel.ONLINE
+    member_id = draft.owner_id if online else draft.applicant_id
+    if (
+        member_id is None
+        or not OrganisationMembership.objects.filter(
+            organisation_id=draft.organisation_id, user_id=member_id
+        ).exists()
+    ):
+        raise PermissionDenied(
+            _("You no longer act for the organisation this application is made for.")
+            if online
+            else _("The person no longer acts for the organisation this application is made for.")
+        )
 
 
 @transaction.atomic

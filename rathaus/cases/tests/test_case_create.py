@@ -2,12 +2,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from rathaus.cases.constants import CaseAuditAction
 from rathaus.cases.deadlines import add_working_days
 from rathaus.cases.models import Case, DocumentKind
 from rathaus.catalog.constants import Channel
+from rathaus.core.constants import AuditAction
 from rathaus.core.models import AuditEntry
 
 from .factories import make_submission
@@ -112,3 +114,170 @@ def test_counter_entry_is_for_the_person_never_for_the_caseworker(
     assert case.applicant == person
     assert case.submission.entered_by == caseworker
     assert not Case.objects.filter(applicant=caseworker).exists()
+
+
+# --- Counter intake in an organisation's name ----------------------------------------------------
+
+
+@pytest.fixture
+def club(citizen, other_citizen):
+    from rathaus.accounts.models import Organisation, OrganisationMembership
+
+    club = Organisation.objects.create(
+        name="TSV Kumpfmühl", kind="club", postal_code="93051", city="Regensburg"
+    )
+    OrganisationMembership.objects.create(organisation=club, user=citizen)
+    OrganisationMembership.objects.create(organisation=club, user=other_citizen, is_admin=True)
+    return club
+
+
+@pytest.fixture
+def counter_service(department):
+    from rathaus.forms.tests.helpers import publish
+
+    from .factories import make_service
+
+    service = make_service(department, slug="theke-verein")
+    publish(
+        service,
+        {
+            "title": "Antrag",
+            "steps": [
+                {
+                    "id": "angaben",
+                    "title": "Angaben",
+                    "fields": [{"name": "zweck", "type": "text", "label": "Zweck"}],
+                }
+            ],
+        },
+    )
+    return service
+
+
+def _submit_counter_draft(draft, caseworker, key="theke-verein-1"):
+    from rathaus.cases.services import application_submit
+    from rathaus.forms.engine import FillContext
+
+    draft.data = {"zweck": "Vereinsfest"}
+    draft.save()
+    return application_submit(
+        draft=draft,
+        acting_user=caseworker,
+        idempotency_key=key,
+        trust_level="",
+        context=FillContext(user=caseworker, language="de", draft=draft),
+    )
+
+
+def test_counter_intake_asks_for_whom_and_files_the_case_under_the_organisation(
+    counter_service, citizen, other_citizen, caseworker, caseworker_client, club
+):
+    """A club's member at the counter: once their account is found, the page asks whether they
+    apply for themselves or for one of their organisations (and records that it showed them);
+    the case is then the club's, which its other members see."""
+    from django.test import Client
+
+    from conftest import login
+    from rathaus.forms.models import Draft
+
+    url = reverse("backoffice:counter_intake")
+    given = {"service": counter_service.pk, "channel": "counter", "email": citizen.email}
+    first = caseworker_client.post(url, given)
+    assert first.status_code == 200 and not Draft.objects.exists()
+    html = first.content.decode()
+    assert "Für wen wird der Antrag gestellt?" in html and "TSV Kumpfmühl" in html
+    assert "Bitte wählen Sie, für wen der Antrag gestellt wird." in html
+    read = AuditEntry.objects.get(action=AuditAction.PERSONAL_DATA_READ, subject_user_id=citizen.pk)
+    assert read.actor_id == caseworker.pk
+    second = caseworker_client.post(url, {**given, "organisation": str(club.pk)})
+    assert second.status_code == 302
+    draft = Draft.objects.get()
+    assert (draft.organisation, draft.applicant, draft.channel) == (club, citizen, "counter")
+    case = _submit_counter_draft(draft, caseworker)
+    assert case.organisation == club and case.applicant == citizen
+    member = login(Client(), other_citizen)
+    assert member.get(reverse("cases:detail", args=[case.reference])).status_code == 200
+
+
+def test_counter_intake_for_the_person_themself(counter_service, citizen, caseworker_client, club):
+    from rathaus.forms.models import Draft
+
+    response = caseworker_client.post(
+        reverse("backoffice:counter_intake"),
+        {"service": counter_service.pk, "channel": "post", "email": citizen.email, "organisation": "person"},
+    )
+    assert response.status_code == 302
+    assert Draft.objects.get().organisation is None
+
+
+def test_counter_intake_refuses_an_organisation_the_person_does_not_act_for(
+    counter_service, citizen, other_citizen, caseworker_client, club
+):
+    """A forged choice (another organisation's id, or one for a person without any) starts no
+    draft; without a person's account no organisation is taken at all."""
+    from rathaus.accounts.models import Organisation, OrganisationMembership
+    from rathaus.forms.models import Draft
+
+    foreign = Organisation.objects.create(name="Fremde GmbH", kind="company")
+    OrganisationMembership.objects.create(organisation=foreign, user=other_citizen)
+    url = reverse("backoffice:counter_intake")
+    forged = caseworker_client.post(
+        url,
+        {
+            "service": counter_service.pk,
+            "channel": "counter",
+            "email": citizen.email,
+            "organisation": str(foreign.pk),
+        },
+    )
+    assert forged.status_code == 200 and "Fremde GmbH" not in forged.content.decode()
+    assert not Draft.objects.exists()
+    without_account = caseworker_client.post(
+        url, {"service": counter_service.pk, "channel": "counter", "organisation": str(club.pk)}
+    )
+    assert without_account.status_code == 302
+    assert Draft.objects.get().organisation is None
+
+
+def test_counter_draft_start_checks_the_applicant_acts_for_the_organisation(
+    counter_service, citizen, other_citizen, caseworker, club
+):
+    from django.core.exceptions import PermissionDenied
+
+    from rathaus.accounts.models import Organisation
+    from rathaus.cases.services import counter_draft_start
+
+    foreign = Organisation.objects.create(name="Fremde GmbH", kind="company")
+    for applicant, organisation in ((citizen, foreign), (None, club)):
+        with pytest.raises(PermissionDenied):
+            counter_draft_start(
+                acting_user=caseworker,
+                service=counter_service,
+                channel=Channel.COUNTER,
+                applicant=applicant,
+                organisation=organisation,
+                session={},
+            )
+
+
+def test_a_counter_application_for_a_club_the_person_left_meanwhile_is_refused_and_kept(
+    counter_service, citizen, caseworker, club
+):
+    from django.core.exceptions import PermissionDenied
+
+    from rathaus.accounts.models import OrganisationMembership
+    from rathaus.cases.services import counter_draft_start
+    from rathaus.forms.models import Draft
+
+    draft = counter_draft_start(
+        acting_user=caseworker,
+        service=counter_service,
+        channel=Channel.COUNTER,
+        applicant=citizen,
+        organisation=club,
+        session={},
+    )
+    OrganisationMembership.objects.filter(user=citizen).delete()
+    with pytest.raises(PermissionDenied, match="nicht mehr"):
+        _submit_counter_draft(draft, caseworker)
+    assert Draft.objects.filter(pk=draft.pk).exists() and not Case.objects.exists()
