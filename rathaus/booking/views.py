@@ -27,6 +27,7 @@ from rathaus.accounts.models import Organisation
 from rathaus.accounts.selectors import organisations_of
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
+from rathaus.core.errors import error_text
 from rathaus.core.permissions import access_object, audit_denial, login_required_for
 
 from . import availability, ical, selectors, services
@@ -40,12 +41,6 @@ VIEW_BOOKING = "booking.view_booking"
 CANCEL_BOOKING = "booking.cancel_booking"
 VIEW_ENROLLMENT = "booking.view_enrollment"
 MANAGE_COURSE = "booking.manage_course"
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(exc) or _("This is not allowed.")
 
 
 def _bookable_resources():
@@ -171,7 +166,7 @@ def booking_create(request, slug: str):
             request=request,
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         monday = form.cleaned_data["starts_at"].astimezone(BERLIN).date()
         return redirect(f"{reverse('booking:resource', args=[slug])}?ab={monday.isoformat()}")
     messages.success(request, _("Your booking has been saved."))
@@ -240,7 +235,7 @@ def booking_cancel(request, pk: int):
     try:
         services.booking_cancel(booking=booking, acting_user=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your booking has been cancelled."))
     return redirect("booking:mine")
@@ -296,7 +291,7 @@ def booking_move(request, pk: int):
             request=request,
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         monday = form.cleaned_data["starts_at"].astimezone(BERLIN).date()
         return redirect(f"{reverse('booking:detail', args=[booking.pk])}?ab={monday.isoformat()}")
     messages.success(request, _("Your booking has been moved. The previous time is free again."))
@@ -429,7 +424,7 @@ def season_applications(request):
                     request=request,
                 )
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(
                     request, _("Your application has been submitted. The sports office will decide on it.")
@@ -486,7 +481,7 @@ def wedding_reserve(request, slug: str):
             room=room, starts_at=form.cleaned_data["starts_at"], acting_user=request.user, request=request
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(f"{reverse('booking:wedding')}?raum={slug}")
     messages.success(request, _("Your date is reserved provisionally. The registry office will confirm it."))
     return redirect("booking:detail", pk=booking.pk)
@@ -544,7 +539,7 @@ def course_register(request, slug: str):
     try:
         enrollment = services.course_register(course=course, acting_user=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("booking:course", slug=slug)
     if enrollment.status == EnrollmentStatus.REGISTERED:
         messages.success(request, _("You are registered for the course."))
@@ -569,7 +564,7 @@ def offer_confirm(request, pk: int):
     try:
         services.offer_confirm(enrollment=enrollment, acting_user=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("You have taken the place. You are registered for the course."))
     return redirect("booking:mine")
@@ -582,7 +577,7 @@ def enrollment_cancel(request, pk: int):
     try:
         services.enrollment_cancel(enrollment=enrollment, acting_user=request.user, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your course registration has been cancelled."))
     return redirect("booking:mine")
@@ -696,7 +691,7 @@ def course_message(request, slug: str):
                 course=course, acting_user=request.user, body=form.cleaned_data["body"], request=request
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The message was sent to %(count)s participants.") % {"count": count})
     else:

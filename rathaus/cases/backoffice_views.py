@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from rathaus.accounts.services import person_record_read
 from rathaus.core.audit import audit_record
 from rathaus.core.constants import AuditAction
+from rathaus.core.errors import error_text
 from rathaus.core.permissions import access_object, login_required_for, permission_required
 from rathaus.forms.models import Upload
 
@@ -36,7 +37,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Case, WebhookDelivery
-from .views import _error_text, document_response
+from .views import document_response
 from .workflow import workflow_for_service
 
 PROCESS = "cases.process_case"
@@ -54,7 +55,7 @@ def _run(request, action, success: str) -> bool:
     try:
         action()
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return False
     messages.success(request, success)
     return True
@@ -192,13 +193,13 @@ def _submit(request, reference: str, *, form, slot: str, action, success: str):
         try:
             action(form.cleaned_data)
         except services.StaleCaseError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             status = 409
         except PermissionDenied as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             status = 403
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             status = 400
         else:
             messages.success(request, success)
@@ -450,7 +451,7 @@ def counter_intake(request):
                 session=request.session,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error("service", _error_text(exc))
+            form.add_error("service", error_text(exc))
         else:
             return redirect("forms:resume", draft_id=draft.pk)
     return render(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.accounts.trust import current_trust_level
+from rathaus.core.errors import error_text
 from rathaus.core.forms import add_service_error
 from rathaus.core.permissions import access_object, login_required_for
 
@@ -34,12 +35,6 @@ def _own_case(request, reference: str) -> Case:
         perm=VIEW_OWN,
         reference=reference,
     )
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("This is not allowed.")
 
 
 def document_response(document: Document) -> FileResponse:
@@ -128,7 +123,7 @@ def information_answer(request, reference: str, pk: int):
             )
         except (ValidationError, PermissionDenied) as exc:
             add_service_error(
-                form, exc if isinstance(exc, ValidationError) else ValidationError(_error_text(exc))
+                form, exc if isinstance(exc, ValidationError) else ValidationError(error_text(exc))
             )
         else:
             messages.success(request, _("Thank you. Your answer has been sent; we continue processing."))
@@ -159,7 +154,7 @@ def withdraw(request, reference: str):
             )
             messages.success(request, _("Your application has been withdrawn."))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     return redirect("cases:detail", reference=case.reference)
 
 
@@ -219,7 +214,7 @@ def submit(request, draft_id):
     except (ValidationError, PermissionDenied, FormValidationError) as exc:
         messages.error(
             request,
-            _error_text(exc)
+            error_text(exc)
             if not isinstance(exc, FormValidationError)
             else _("Some answers are not valid any more. Please check the form."),
         )

@@ -228,6 +228,25 @@ def _just_started_draft(user, form_version: FormVersion, organisation=None) -> D
 
 
 @transaction.atomic
+def draft_applying_for_set(*, draft: Draft, acting_user, organisation) -> Draft:
+    """Change whom an online application is made for before it is submitted: the person
+    themself (``organisation`` None) or an organisation they act for. Only the author of an
+    online draft; the submission checks the membership again (``_check_organisation``).
+    ``draft`` comes from ``selectors.access_draft``."""
+    locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
+    if locked is None:
+        raise ValidationError(_("This draft no longer exists."))
+    if locked.channel != Channel.ONLINE or locked.owner_id != acting_user.pk:
+        raise PermissionDenied(_("Only the author of an online application can change whom it is made for."))
+    if organisation is not None and not acting_user.has_perm("accounts.act_for_organisation", organisation):
+        raise PermissionDenied(_("You do not act for this organisation."))
+    if locked.organisation_id != (organisation.pk if organisation else None):
+        locked.organisation = organisation
+        locked.save(update_fields=["organisation", "updated_at"])
+    return locked
+
+
+@transaction.atomic
 def draft_discard(*, draft: Draft, acting_user) -> None:
     """Delete a draft the person no longer wants, with the files uploaded for it (deleted from
     storage once the deletion is committed). ``draft`` comes from ``selectors.access_draft``."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("datei/<uuid:upload_id>/", views.upload_download, name="upload_download"),
     path("entwurf/<uuid:draft_id>/", views.resume, name="resume"),
     path("entwurf/<uuid:draft_id>/zusammenfassung/", views.summary, name="summary"),
+    path("entwurf/<uuid:draft_id>/zusammenfassung/fuer-wen/", views.applying_for, name="applying_for"),
     path("entwurf/<uuid:draft_id>/verwerfen/", views.discard, name="discard"),
     path("entwurf/<uuid:draft_id>/hochladen/<slug:field_name>/", views.upload, name="upload"),
     path("entwurf/<uuid:draft_id>/<slug:step_id>/", views.step, name="step"),

@@ -25,7 +25,9 @@ from rathaus.accounts.constants import TrustLevel
 from rathaus.accounts.models import Organisation
 from rathaus.accounts.selectors import organisations_of
 from rathaus.accounts.trust import current_trust_level, session_meets
+from rathaus.catalog.constants import Channel
 from rathaus.catalog.models import Service
+from rathaus.core.errors import error_text
 from rathaus.core.permissions import access_object, audit_denial, login_required_for
 
 from . import selectors, services
@@ -336,6 +338,7 @@ def summary(request, draft_id):
         "forms/summary.html",
         {
             "draft": draft,
+            "organisations": _applying_for_choices(request, draft),
             "spec_title": spec.title(ctx.language),
             "sections": sections,
             "steps": step_links(spec, draft, draft.data, None, ctx.language),
@@ -347,6 +350,35 @@ def summary(request, draft_id):
             "title": _("Check and submit"),
         },
     )
+
+
+def _applying_for_choices(request, draft) -> list[Organisation]:
+    """The organisations the author of an online draft may switch it to (none: no choice)."""
+    if draft.channel != Channel.ONLINE or draft.owner_id != request.user.pk:
+        return []
+    return list(organisations_of(request.user))
+
+
+@require_POST
+def applying_for(request, draft_id):
+    """Change whom the application is made for, from the summary (the person or one of the
+    organisations they act for)."""
+    draft, _spec, refusal = _open_draft(request, draft_id)
+    if refusal is not None:
+        return refusal
+    if not request.user.is_authenticated or not _applying_for_choices(request, draft):
+        raise Http404
+    organisation = _acting_for(request)
+    try:
+        services.draft_applying_for_set(draft=draft, acting_user=request.user, organisation=organisation)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if organisation is None:
+            messages.success(request, _("You now apply for yourself."))
+        else:
+            messages.success(request, _("You now apply for %(name)s.") % {"name": organisation.name})
+    return redirect("forms:summary", draft.pk)
 
 
 # --- staff: the form editor -----------------------------------------------------------------

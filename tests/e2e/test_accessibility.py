@@ -191,6 +191,19 @@ def test_staff_pages(page, demo, language):
     pass_second_factor(page)
     visit(page, "/konto/verwaltung/")
     audit.check("back office")
+    # Antrag erfassen for a club's manager: the second round asks for whom.
+    visit(page, "/verwaltung/vorgaenge/erfassen/")
+    audit.check("counter intake")
+    page.locator("#id_service").select_option(index=1)
+    page.locator("main input[name=channel]").first.check()
+    page.locator("#id_email").fill(demo.ORGANISATION_ADMIN)
+    submit(page)
+    assert page.locator("main input[name=organisation]").count() >= 2
+    assert page.locator("main .kern-error").count() == 1
+    audit.check("counter intake, for whom")
+    page.locator("main input[name=organisation]").nth(1).check()
+    submit(page)
+    assert "/antrag/entwurf/" in page.url
     audit.assert_clean()
 
 
@@ -233,6 +246,15 @@ def test_organisation_member_pages(page, demo, language):
     page.locator("main input[name=organisation]").nth(1).check()
     submit(page)
     assert "/antrag/entwurf/" in page.url
+    draft_url = re.search(r"/antrag/entwurf/[0-9a-f-]+/", page.url).group(0)
+    visit(page, f"{draft_url}zusammenfassung/")
+    assert page.locator("main input[name=organisation]").nth(1).is_checked()
+    audit.check("summary with a choice of whom to apply for")
+    page.locator("main input[name=organisation]").first.check()
+    submit(page, "main form[data-testid=applying-for-choice] button[type=submit]")
+    assert page.locator("main input[name=organisation]").first.is_checked()
+    assert page.locator("main [role=status]").count() >= 1
+    audit.check("summary after changing whom to apply for")
     visit(page, "/konto/organisationen/einladung/kein-gueltiger-link/", status=400)
     audit.check("invitation, invalid link")
     audit.assert_clean()

@@ -192,3 +192,88 @@ def test_the_api_check_accepts_an_own_organisation(citizen, service, club):
     response = _api_submit(citizen, service, organisation=club.pk, check=True)
     assert response.status_code == 200 and response.json()["valid"] is True
     assert not Case.objects.exists()
+
+
+# --- changing whom a draft is for, on its summary ------------------------------------------------
+
+
+def _switch(client, draft, value):
+    return client.post(reverse("forms:applying_for", args=[draft.pk]), {"organisation": value})
+
+
+def test_the_author_switches_a_started_draft_between_themself_and_an_organisation(
+    citizen_client, citizen, service, club
+):
+    _start(citizen_client, service, organisation="")
+    draft = Draft.objects.get(owner=citizen)
+    summary = citizen_client.get(reverse("forms:summary", args=[draft.pk])).content.decode()
+    assert (
+        'data-testid="applying-for-choice"' in summary
+        and 'id="fuer-mich" name="organisation" value="" checked' in summary
+    )
+    response = _switch(citizen_client, draft, str(club.pk))
+    assert response.status_code == 302 and response.url == reverse("forms:summary", args=[draft.pk])
+    draft.refresh_from_db()
+    assert draft.organisation == club
+    page = citizen_client.get(response.url).content.decode()
+    assert f"Sie stellen den Antrag jetzt für {club.name}." in page
+    assert f'value="{club.pk}" checked' in page
+    _switch(citizen_client, draft, "")
+    draft.refresh_from_db()
+    assert draft.organisation is None
+    _switch(citizen_client, draft, str(club.pk))
+    _submit(citizen_client, Draft.objects.get(pk=draft.pk))
+    assert Case.objects.get().organisation == club
+
+
+@pytest.mark.parametrize("forged", ["strangers", "999999", "abc"])
+def test_switching_to_an_organisation_one_does_not_act_for_is_refused_and_audited(
+    citizen_client, citizen, service, club, strangers_club, forged
+):
+    _start(citizen_client, service, organisation=str(club.pk))
+    draft = Draft.objects.get(owner=citizen)
+    value = str(strangers_club.pk) if forged == "strangers" else forged
+    assert _switch(citizen_client, draft, value).status_code == 404
+    draft.refresh_from_db()
+    assert draft.organisation == club
+    denial = AuditEntry.objects.get(action=AuditAction.PERMISSION_DENIED)
+    assert denial.details["permission"] == "accounts.act_for_organisation"
+
+
+def test_nobody_else_switches_a_draft(citizen_client, citizen, other_citizen_client, service, club):
+    _start(citizen_client, service, organisation="")
+    draft = Draft.objects.get(owner=citizen)
+    # The other member of the club may act for it, but the draft is not theirs.
+    assert _switch(other_citizen_client, draft, str(club.pk)).status_code == 404
+    assert _switch(Client(), draft, str(club.pk)).status_code == 404
+    assert citizen_client.get(reverse("forms:applying_for", args=[draft.pk])).status_code == 405
+    draft.refresh_from_db()
+    assert draft.organisation is None
+
+
+def test_a_person_without_organisations_sees_no_choice_and_cannot_post_one(citizen_client, citizen, service):
+    _start(citizen_client, service)
+    draft = Draft.objects.get(owner=citizen)
+    summary = citizen_client.get(reverse("forms:summary", args=[draft.pk])).content.decode()
+    assert 'data-testid="applying-for-choice"' not in summary
+    assert _switch(citizen_client, draft, "").status_code == 404
+
+
+def test_the_service_refuses_a_counter_draft_and_a_stranger(
+    citizen, other_citizen, caseworker, service, club
+):
+    from django.core.exceptions import PermissionDenied
+
+    from rathaus.cases.services import counter_draft_start
+    from rathaus.forms.services import draft_applying_for_set, draft_start
+
+    own = draft_start(
+        user=citizen, form_version=service.form_definition.current_version(), session={}, new=True
+    )
+    with pytest.raises(PermissionDenied):
+        draft_applying_for_set(draft=own, acting_user=other_citizen, organisation=club)
+    counter = counter_draft_start(
+        acting_user=caseworker, service=service, channel="counter", applicant=citizen, session={}
+    )
+    with pytest.raises(PermissionDenied):
+        draft_applying_for_set(draft=counter, acting_user=caseworker, organisation=None)

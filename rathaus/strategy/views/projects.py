@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from rathaus.core.errors import error_text
 from rathaus.core.forms import add_service_error
 from rathaus.core.permissions import access_object, audit_denial, login_required_for, permission_required
 
@@ -76,10 +77,6 @@ LOG_CHOICES = {
 
 def _projects():
     return Project.objects.select_related("measure__department", "measure__field_of_action__area", "lead")
-
-
-def _error_text(exc: Exception) -> str:
-    return " ".join(getattr(exc, "messages", [str(exc)])) or _("This is not possible.")
 
 
 def _money(value) -> str:
@@ -309,7 +306,7 @@ def project_edit(request, pk: int):
             form.add_error(None, exc.messages)
             status, stale = 409, True
         except PermissionDenied as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
             status = 403
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -414,7 +411,7 @@ def milestone_complete(request, pk: int, milestone_pk: int):
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # already reached (a second click)
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
                 return _back(project)
             add_service_error(form, exc)
         else:
@@ -431,7 +428,7 @@ def milestone_reopen(request, pk: int, milestone_pk: int):
     try:
         services.milestone_reopen(milestone, request.user, request=request)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The milestone is open again."))
     return _back(project)
