@@ -124,6 +124,42 @@ def test_a_batch_sends_its_rows_in_one_round_trip(case):
     assert AuditEntry.objects.filter(action="test.batch", details={"n": 1}).exists()
 
 
+def test_a_large_batch_with_awkward_text_is_stored_exactly_in_one_round_trip(case):
+    """More rows and parameters than psycopg keeps parsed for reuse, so the batch is bound in
+    pieces: every text arrives as written (quotes, percent signs, placeholders, semicolons,
+    backslashes, umlauts, line breaks), still in one round trip."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rathaus.core.rows import ids_reserve, rows_batched
+
+    awkward = [
+        "100 % sicher; DROP TABLE x; --",
+        'O\'Brien \\ "zitiert"',
+        "%s %(name)s %%",
+        "Grüße\nzweite Zeile",
+        "",
+    ]
+    count = 3 * len(awkward)
+    ids = ids_reserve({CaseEvent: count})
+    events = [
+        CaseEvent(case=case, kind="note", message=awkward[n % len(awkward)] + f" #{n}", to_state="received")
+        for n in range(count)
+    ]
+    entries = [AuditEntry(action="test.batch", details={"text": text}) for text in awkward]
+    with CaptureQueriesContext(connection) as captured, rows_batched(ids):
+        for event in events:
+            insert_new(event)
+        insert_new(*entries, keys=False)
+    if connection.vendor == "postgresql":
+        assert len(captured.captured_queries) == 1
+    stored = dict(CaseEvent.objects.filter(pk__in=[e.pk for e in events]).values_list("pk", "message"))
+    assert stored == {event.pk: event.message for event in events}
+    assert sorted(
+        e["text"] for e in AuditEntry.objects.filter(action="test.batch").values_list("details", flat=True)
+    ) == sorted(awkward)
+
+
 def test_a_statement_inside_the_batch_sees_the_rows_queued_before_it(case):
     from rathaus.core.rows import ids_reserve, rows_batched
 
