@@ -69,6 +69,19 @@ def test_counter_application_without_account_has_no_applicant(service, caseworke
     assert case.channel == Channel.POST and case.applicant is None
 
 
+def _one_question_service(department, slug: str, question: dict):
+    """A service whose published form asks one question on one step."""
+    from rathaus.forms.tests.helpers import publish
+
+    from .factories import make_service
+
+    service = make_service(department, slug=slug)
+    publish(
+        service, {"title": "Antrag", "steps": [{"id": "angaben", "title": "Angaben", "fields": [question]}]}
+    )
+    return service
+
+
 @pytest.mark.parametrize("with_account", [True, False])
 def test_counter_entry_is_for_the_person_never_for_the_caseworker(
     department, citizen, caseworker, with_account
@@ -77,23 +90,9 @@ def test_counter_entry_is_for_the_person_never_for_the_caseworker(
     person's account only, and filed under it only, never under the caseworker's."""
     from rathaus.cases.services import application_submit, counter_draft_start
     from rathaus.forms.engine import FillContext
-    from rathaus.forms.tests.helpers import publish
 
-    from .factories import make_service
-
-    service = make_service(department, slug="theke")
-    publish(
-        service,
-        {
-            "title": "Antrag",
-            "steps": [
-                {
-                    "id": "angaben",
-                    "title": "Angaben",
-                    "fields": [{"name": "email", "type": "email", "label": "E-Mail", "prefill": "email"}],
-                }
-            ],
-        },
+    service = _one_question_service(
+        department, "theke", {"name": "email", "type": "email", "label": "E-Mail", "prefill": "email"}
     )
     person = citizen if with_account else None
     draft = counter_draft_start(
@@ -133,25 +132,9 @@ def club(citizen, other_citizen):
 
 @pytest.fixture
 def counter_service(department):
-    from rathaus.forms.tests.helpers import publish
-
-    from .factories import make_service
-
-    service = make_service(department, slug="theke-verein")
-    publish(
-        service,
-        {
-            "title": "Antrag",
-            "steps": [
-                {
-                    "id": "angaben",
-                    "title": "Angaben",
-                    "fields": [{"name": "zweck", "type": "text", "label": "Zweck"}],
-                }
-            ],
-        },
+    return _one_question_service(
+        department, "theke-verein", {"name": "zweck", "type": "text", "label": "Zweck"}
     )
-    return service
 
 
 def _submit_counter_draft(draft, caseworker, key="theke-verein-1"):
