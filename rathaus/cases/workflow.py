@@ -17,10 +17,11 @@ name unknown states or roles, have transitions nobody may take, or cannot reach 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
@@ -255,6 +256,11 @@ def _workflow_from_text(text: str) -> Workflow:
     return Workflow(json.loads(text))
 
 
+@cache
+def _default_workflow() -> Workflow:
+    return _workflow_from_text(json.dumps(DEFAULT_WORKFLOW, sort_keys=True))
+
+
 def workflow_for_service(service) -> Workflow:
     """The service's own workflow, or the default. Parsed and validated once per definition
     (cached by content, so an edited workflow is a new entry): treat it as read-only."""
@@ -263,4 +269,14 @@ def workflow_for_service(service) -> Workflow:
         definition = own.definition if own is not None else None
     except AttributeError:
         definition = None
-    return _workflow_from_text(json.dumps(definition or DEFAULT_WORKFLOW, sort_keys=True))
+    if not definition:
+        return _default_workflow()
+    # The row object remembers its parsed workflow with a copy of the definition it came from:
+    # comparing is cheaper than the canonical text (cached service objects are asked on every
+    # submission), and a definition changed in place since is parsed anew.
+    kept = getattr(own, "_parsed_workflow", None)
+    if kept is not None and kept[0] == definition:
+        return kept[1]
+    workflow = _workflow_from_text(json.dumps(definition, sort_keys=True))
+    own._parsed_workflow = (copy.deepcopy(definition), workflow)
+    return workflow

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 MAX_TEXT = {"text": 200, "textarea": 5000, "email": 254, "phone": 40}
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 _RELATIVE = re.compile(r"^([+-])(\d{1,5})([dmy])$")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE = {"on", "true", "1", "yes", "ja"}
 
 
@@ -236,6 +237,11 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = _text(value)
+    if _ISO_DAY.fullmatch(text):  # what the form's date input sends: read without strptime
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
@@ -246,12 +252,13 @@ def parse_date(value: Any) -> dt.date:
 
 def clean_date(field: Field, value: Any, context: FillContext) -> str:
     day = parse_date(value)
-    if field.raw.get("min_date") and day < resolve_date_bound(field.raw["min_date"]):
-        earliest = resolve_date_bound(field.raw["min_date"])
-        raise ValidationError(_("Enter a date on or after %(date)s.") % {"date": format_day(earliest)})
-    if field.raw.get("max_date") and day > resolve_date_bound(field.raw["max_date"]):
-        latest = resolve_date_bound(field.raw["max_date"])
-        raise ValidationError(_("Enter a date on or before %(date)s.") % {"date": format_day(latest)})
+    earliest, latest = field.raw.get("min_date"), field.raw.get("max_date")
+    if earliest or latest:
+        today = timezone.localdate()
+        if earliest and day < (earliest := resolve_date_bound(earliest, today)):
+            raise ValidationError(_("Enter a date on or after %(date)s.") % {"date": format_day(earliest)})
+        if latest and day > (latest := resolve_date_bound(latest, today)):
+            raise ValidationError(_("Enter a date on or before %(date)s.") % {"date": format_day(latest)})
     return day.isoformat()
 
 

@@ -73,6 +73,22 @@ def test_service_workflow_overrides_the_default(service):
     assert workflow.state_label("erledigt") == "Erledigt"
 
 
+def test_a_kept_service_object_sees_its_workflow_changed_in_place(service):
+    definition = {
+        "initial": "neu",
+        "states": {"neu": {"label": "Neu"}, "erledigt": {"kind": "final", "label": "Erledigt"}},
+        "transitions": [{"name": "erledigen", "from": ["neu"], "to": "erledigt", "roles": ["caseworker"]}],
+    }
+    ServiceWorkflow.objects.create(service=service, definition=definition)
+    service.refresh_from_db()
+    first = workflow_for_service(service)
+    assert workflow_for_service(service) is first  # parsed once for this object
+    service.workflow.definition["states"]["erledigt"]["label"] = "Abgeschlossen"
+    assert workflow_for_service(service).state_label("erledigt") == "Abgeschlossen"
+    service.workflow.definition = {}
+    assert workflow_for_service(service).initial == DEFAULT_WORKFLOW["initial"]
+
+
 def test_invalid_service_workflow_is_refused_on_save(service):
     own = ServiceWorkflow(service=service, definition={"initial": "x", "states": {}, "transitions": []})
     with pytest.raises(ValidationError):

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import QueryDict
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.test import RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
@@ -51,6 +52,13 @@ def test_reads_what_djangos_parser_reads(fields, repeated, content, filename):
     ours, theirs = _parse_both(body)
     assert {k: ours.data.getlist(k) for k in ours.data} == {k: theirs[0].getlist(k) for k in theirs[0]}
     assert _files(ours.files) == _files(theirs[1])
+    # immutable as Django's; its (cheaper) copy is a mutable QueryDict of its own lists
+    with pytest.raises(AttributeError):
+        ours.data["many"] = "x"
+    copied = ours.data.copy()
+    assert type(copied) is QueryDict and dict(copied.lists()) == dict(theirs[0].copy().lists())
+    copied.appendlist("many", "added")
+    assert ours.data.getlist("many") == theirs[0].getlist("many")
 
 
 def test_a_large_file_goes_to_a_temporary_file_and_reads_whole(settings):

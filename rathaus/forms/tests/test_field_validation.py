@@ -299,3 +299,34 @@ def test_a_date_is_taken_as_the_date_input_sends_it_or_as_day_month_year(languag
             "en": "Enter a date as day.month.year, such as 24.12.2026.",
         }[language]
     ]
+
+
+def _date_read_by_strptime(text: str) -> dt.date | None:
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", fullmatch=True),
+        st.from_regex(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{2,4}", fullmatch=True),
+        st.dates().map(dt.date.isoformat),
+        st.text(max_size=12),
+    )
+)
+def test_a_date_is_read_as_strptime_reads_it(text):
+    """The shortcut for the date input's ISO form reads exactly what the patterns read."""
+    from django.core.exceptions import ValidationError
+
+    from rathaus.forms.fields import parse_date
+
+    expected = _date_read_by_strptime(text.strip())
+    try:
+        assert parse_date(text) == expected
+    except ValidationError:
+        assert expected is None
