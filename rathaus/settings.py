@@ -172,6 +172,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_NAME", None)}
+# The statements every API request runs are prepared once per connection (PostgreSQL,
+# ``core.prepared``); off for a connection pooler that does not keep prepared statements.
+DATABASE_PREPARED_STATEMENTS = env("DB_PREPARED_STATEMENTS", True, cast=bool)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------------------

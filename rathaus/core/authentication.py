@@ -8,6 +8,8 @@ from django.db import connections
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from .prepared import prepared_cursor
+
 __all__ = ["TokenAuthentication"]
 
 logger = logging.getLogger(__name__)
@@ -22,8 +24,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
     Written out because every API request pays for it: building and compiling the same query
     with the ORM (a join and an ``Exists``) took a fifth of an API submission's Python time
     in the issue 3 benchmark. The statement is built once per database from the models' own
-    table and column names, and the account is made from the row as the ORM makes it
-    (``from_db``, with the fields' converters)."""
+    table and column names and prepared once per connection (``prepared_cursor``: planning it
+    was most of its cost to PostgreSQL), and the account is made from the row as the ORM makes
+    it (``from_db``, with the fields' converters)."""
 
     def authenticate_credentials(self, key):
         from rathaus.accounts.models import User
@@ -32,7 +35,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         model = self.get_model()
         alias = User.objects.db
         sql, fields, converters = _token_login(alias, model)
-        with connections[alias].cursor() as cursor:
+        with prepared_cursor(alias) as cursor:
             cursor.execute(sql, [key])
             row = cursor.fetchone()
         if row is None:

@@ -31,6 +31,8 @@ from functools import cache, lru_cache
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.expressions import DatabaseDefault
 
+from .prepared import prepared_cursor, prepared_statements
+
 __all__ = ["IdPool", "ids_reserve", "insert_new", "rows_batched"]
 
 _batch = threading.local()
@@ -71,7 +73,7 @@ def ids_reserve(
     for expression, values in also:
         columns.append(expression)
         params.extend(values)
-    with connection.cursor() as cursor:
+    with prepared_cursor(using) as cursor:
         cursor.execute(f"SELECT {', '.join(columns)}", params)
         row = cursor.fetchone()
     values = iter(row)
@@ -130,6 +132,16 @@ def _flush(connection, queue: list[tuple[str, list]]) -> None:
         return
     queued = list(queue)
     queue.clear()  # before executing: the execute wrapper sees an empty queue
+    if prepared_statements(connection):
+        # Each INSERT prepared once per connection, all sent in one round trip (a pipeline).
+        with (
+            prepared_cursor(connection.alias) as cursor,
+            connection.wrap_database_errors,
+            connection.connection.pipeline(),
+        ):
+            for sql, values in queued:
+                cursor.execute(sql, values)
+        return
     with connection.cursor() as cursor:
         bind = getattr(cursor.cursor, "mogrify", None)
         if bind is None:  # server-side binding

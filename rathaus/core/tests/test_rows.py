@@ -100,12 +100,31 @@ def _event(case, n: int = 0) -> CaseEvent:
     return CaseEvent(case=case, kind="received", message=f"m{n}", to_state="received")
 
 
-def test_a_batch_sends_its_rows_in_one_round_trip(case):
+def _round_trips(monkeypatch) -> list:
+    """Counts the syncs of psycopg's pipelines: after each, the client waits for the server's
+    answers to everything sent before it, once."""
+    from psycopg._pipeline_base import BasePipeline
+
+    syncs: list = []
+    enqueue = BasePipeline._enqueue_sync
+
+    def counted(pipeline):
+        syncs.append(pipeline)
+        enqueue(pipeline)
+
+    monkeypatch.setattr(BasePipeline, "_enqueue_sync", counted)
+    return syncs
+
+
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "bound-as-text"])
+def test_a_batch_sends_its_rows_in_one_round_trip(case, monkeypatch, settings, prepared):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from rathaus.core.rows import ids_reserve, rows_batched
 
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    syncs = _round_trips(monkeypatch)
     ids = ids_reserve({CaseEvent: 2})
     events = [_event(case, 1), _event(case, 2)]
     entry = AuditEntry(action="test.batch", details={"n": 1})
@@ -114,7 +133,10 @@ def test_a_batch_sends_its_rows_in_one_round_trip(case):
         insert_new(events[1])
         insert_new(entry, keys=False)
     if connection.vendor == "postgresql":
-        assert len(captured.captured_queries) == 1
+        if prepared:  # three prepared statements, one pipeline
+            assert len(captured.captured_queries) == 3 and len(syncs) == 1
+        else:  # one text of three statements
+            assert len(captured.captured_queries) == 1 and not syncs
         assert [event.pk for event in events] == sorted(event.pk for event in events)
     else:
         assert len(captured.captured_queries) == 3 and not ids
@@ -124,14 +146,21 @@ def test_a_batch_sends_its_rows_in_one_round_trip(case):
     assert AuditEntry.objects.filter(action="test.batch", details={"n": 1}).exists()
 
 
-def test_a_large_batch_with_awkward_text_is_stored_exactly_in_one_round_trip(case):
-    """More rows and parameters than psycopg keeps parsed for reuse, so the batch is bound in
-    pieces: every text arrives as written (quotes, percent signs, placeholders, semicolons,
-    backslashes, umlauts, line breaks), still in one round trip."""
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "bound-as-text"])
+def test_a_large_batch_with_awkward_text_is_stored_exactly_in_one_round_trip(
+    case, monkeypatch, settings, prepared
+):
+    """Every text arrives as written (quotes, percent signs, placeholders, semicolons,
+    backslashes, umlauts, line breaks), in one round trip: as prepared statements in a pipeline,
+    or without them bound as text, in pieces (more rows and parameters than psycopg keeps
+    parsed for reuse)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from rathaus.core.rows import ids_reserve, rows_batched
+
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    syncs = _round_trips(monkeypatch)
 
     awkward = [
         "100 % sicher; DROP TABLE x; --",
@@ -152,7 +181,8 @@ def test_a_large_batch_with_awkward_text_is_stored_exactly_in_one_round_trip(cas
             insert_new(event)
         insert_new(*entries, keys=False)
     if connection.vendor == "postgresql":
-        assert len(captured.captured_queries) == 1
+        # prepared: one statement per row of events and one for the entries, one pipeline
+        assert (len(captured.captured_queries), len(syncs)) == ((count + 1, 1) if prepared else (1, 0))
     stored = dict(CaseEvent.objects.filter(pk__in=[e.pk for e in events]).values_list("pk", "message"))
     assert stored == {event.pk: event.message for event in events}
     assert sorted(
