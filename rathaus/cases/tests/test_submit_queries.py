@@ -96,19 +96,18 @@ ANSWERS = {
 #   a repeated request: no look-up before), upload | reference (SQLite: UPDATE … RETURNING of
 #   its counter row) | case, event, receipt (marked for delivery) | both audit entries at once,
 #   without a lock (the worker seals them into the chain later) | release (commit).
-# On PostgreSQL 11 statements in 6 round trips: token | form | the reference and the ids of the
-#   submission, case, event and receipt (one statement of nextvals, ``reference_and_ids_reserve``)
-#   | savepoint | the six rows' prepared INSERTs, sent together in one round trip
-#   (``core.rows.rows_batched``, a pipeline) | release.
+# On PostgreSQL 6: token | form | the reference and the ids of the submission, case, event and
+#   receipt (one statement of nextvals, ``reference_and_ids_reserve``) | savepoint | all rows in
+#   one statement (``core.rows.rows_batched``, prepared once per connection) | release.
 #   Not in the request: the receipt's mailbox message (conversation, message, attachment), which
 #   the task worker delivers in batches (``mailbox.services.receipts_deliver``), its PDF (the
 #   worker's sweep, or the first download) and the e-mail notice (the worker's sweep).
 #   The reference is reserved before the submission's transaction (``reference_reserve``); the
 #   test runs inside a transaction, so it is one statement here either way.
-API_SUBMISSION_QUERIES = {"sqlite": 11, "postgresql": 11}
+API_SUBMISSION_QUERIES = {"sqlite": 11, "postgresql": 6}
 # The steady state: the published form is kept per process for a moment (``published_form_of``
 # with ``cached``), so the next submission of the same service reads it no more.
-API_SUBMISSION_QUERIES_STEADY = {"sqlite": 10, "postgresql": 10}
+API_SUBMISSION_QUERIES_STEADY = {"sqlite": 10, "postgresql": 5}
 # The browser's final "submit" of a draft (session login, the draft's answers checked again),
 # 25: session, user, staff role (second-factor middleware) | the key already used? | draft
 # with form, service, department, workflow | savepoints of the submit and of the submission |
