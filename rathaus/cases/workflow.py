@@ -99,6 +99,9 @@ class Transition:
         return known() if known else self.name
 
 
+_STANDARD_STATES = frozenset(CaseState.values)
+
+
 @dataclass
 class Workflow:
     """A validated workflow definition with the questions the services ask of it."""
@@ -142,7 +145,7 @@ class Workflow:
             return spec["label_en"]
         if spec.get("label"):
             return spec["label"]
-        if state in CaseState.values:
+        if state in _STANDARD_STATES:
             return str(CaseState(state).label)
         return state
 
