@@ -23,26 +23,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
-__all__ = ["prepared_cursor", "prepared_statements"]
+__all__ = ["prepared_cursor"]
 
 # Preparation is asked for explicitly; psycopg prepares on request only while the connection's
 # threshold is set, and this one is never reached by counting.
 _ON_REQUEST_ONLY = 2**31
 
 
-def prepared_statements(connection) -> bool:
-    """Whether ``prepared_cursor`` prepares on this connection."""
+def _prepares(connection) -> bool:
     return connection.vendor == "postgresql" and getattr(settings, "DATABASE_PREPARED_STATEMENTS", True)
 
 
 @contextmanager
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator:
     connection = connections[using]
-    if not prepared_statements(connection):
+    if not _prepares(connection):
         with connection.cursor() as cursor:
             yield cursor
         return
@@ -54,29 +54,25 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator:
         yield cursor
 
 
-_cursor_class = None
-
-
+@cache
 def _preparing_cursor_class():
-    global _cursor_class
-    if _cursor_class is None:
-        from django.db.backends.postgresql.base import ServerBindingCursor
+    # Imported on first use: the PostgreSQL backend needs psycopg, which SQLite setups may lack.
+    from django.db.backends.postgresql.base import ServerBindingCursor
 
-        class PreparingCursor(ServerBindingCursor):
-            def execute(self, query, params=None, *, prepare=None, binary=None):
-                raw = self.connection
-                threshold = raw.prepare_threshold
-                if threshold is None:
-                    raw.prepare_threshold = _ON_REQUEST_ONLY
-                try:
-                    return super().execute(query, params, prepare=True, binary=binary)
-                finally:
-                    raw.prepare_threshold = threshold
-                    # What Django's query log reads (a client-side cursor keeps it itself).
-                    self._query = _LoggedQuery(raw, query, params)
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            raw = self.connection
+            threshold = raw.prepare_threshold
+            if threshold is None:
+                raw.prepare_threshold = _ON_REQUEST_ONLY
+            try:
+                return super().execute(query, params, prepare=True, binary=binary)
+            finally:
+                raw.prepare_threshold = threshold
+                # What Django's query log reads (a client-side cursor keeps it itself).
+                self._query = _LoggedQuery(raw, query, params)
 
-        _cursor_class = PreparingCursor
-    return _cursor_class
+    return PreparingCursor
 
 
 class _LoggedQuery:

@@ -98,7 +98,8 @@ ANSWERS = {
 #   without a lock (the worker seals them into the chain later) | release (commit).
 # On PostgreSQL 6: token | form | the reference and the ids of the submission, case, event and
 #   receipt (one statement of nextvals, ``reference_and_ids_reserve``) | savepoint | all rows in
-#   one statement (``core.rows.rows_batched``, prepared once per connection) | release.
+#   one round trip (``core.rows.rows_batched``) | release. The token and the ids' statement are
+#   prepared once per connection (``core.prepared``).
 #   Not in the request: the receipt's mailbox message (conversation, message, attachment), which
 #   the task worker delivers in batches (``mailbox.services.receipts_deliver``), its PDF (the
 #   worker's sweep, or the first download) and the e-mail notice (the worker's sweep).
