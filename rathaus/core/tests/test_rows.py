@@ -126,6 +126,28 @@ def test_a_batch_sends_its_rows_in_one_round_trip(case, settings, prepared):
     assert AuditEntry.objects.filter(action="test.batch", details={"n": 1}).exists()
 
 
+@pytest.mark.parametrize("batched", [True, False], ids=["batched", "alone"])
+def test_a_choice_is_stored_as_its_value(case, citizen, batched):
+    """Choices are sent as the plain strings they equal, never as their names."""
+    from contextlib import nullcontext
+
+    from rathaus.cases.constants import EventKind
+    from rathaus.core.rows import ids_reserve, rows_batched
+
+    event = CaseEvent(case=case, kind=EventKind.INFORMATION_REQUESTED, actor=citizen, to_state="x")
+    document = Document(case=case, kind=DocumentKind.NOTICE, title="T", letter={})
+    with rows_batched(ids_reserve({CaseEvent: 1, Document: 1})) if batched else nullcontext():
+        insert_new(event)
+        insert_new(document)
+    assert (
+        CaseEvent.objects.filter(pk=event.pk).values_list("kind", flat=True).get() == "information_requested"
+    )
+    assert (
+        Document.objects.filter(pk=document.pk).values_list("kind", flat=True).get()
+        == DocumentKind.NOTICE.value
+    )
+
+
 @pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "bound-as-text"])
 def test_a_large_batch_with_awkward_text_is_stored_exactly_in_one_round_trip(case, settings, prepared):
     """Every text arrives as written (quotes, percent signs, placeholders, semicolons,
