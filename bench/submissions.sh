@@ -16,7 +16,7 @@
 # how many receipts were still waiting and how long draining took.
 # Usage: bench/submissions.sh [browser|api] [sync|gthread]   (PostgreSQL at 127.0.0.1:5432, trust)
 #   defaults: browser sync; SUBMIT_SECONDS (30), SEARCH_SECONDS (15), BENCH_PORT (8793),
-#   WORKER_NICE (10), WORKER_SCHED (nice|idle), DRAIN_SECONDS (300), REPEAT_EVERY (api: every
+#   WORKER_NICE (10), WORKER_SCHED (nice|idle), DRAIN_SECONDS (300), WARM_MEMORY (1), REPEAT_EVERY (api: every
 #   Nth submission sent twice, 0)
 # The floor and the submissions are each measured with bench/cpu_split.py: CPU milliseconds per
 # request of the server, PostgreSQL, the task worker and the load generator.
@@ -49,6 +49,11 @@ else
   .venv/bin/python bench/submit_api_load.py setup --tokens $TMP/tokens.json
 fi
 .venv/bin/python bench/submit_load.py pdf --out $TMP/evidence.pdf
+# The host backs this virtual machine's memory on first touch, which made every write into new
+# memory (uploads, table and WAL pages) cost up to ten times as much as on a machine that has
+# run for a while; touch it first (bench/warm_memory.py; WARM_MEMORY=0 skips it).
+WARMED='{"warmed_gib": 0}'
+if [ "${WARM_MEMORY:-1}" != 0 ]; then WARMED=$(.venv/bin/python bench/warm_memory.py $TMP); fi
 case $WORKER_CLASS in
   sync) SERVER_ARGS=(--workers 2) ;;
   gthread) SERVER_ARGS=(--workers 2 --worker-class gthread --threads ${BENCH_THREADS:-4}) ;;
@@ -67,6 +72,7 @@ curl -sf "http://127.0.0.1:$PORT/leistungen/?q=parken" | grep -q '/leistungen/be
   || { echo "submissions.sh: the search for parken finds nothing" >&2; exit 1; }
 if [ "$MODE" = browser ]; then OUT=$RESULTS/submissions-$WORKER_CLASS.jsonl; else OUT=$RESULTS/submissions-api-$WORKER_CLASS.jsonl; fi
 : > $OUT
+echo "$WARMED" | tee -a $OUT
 note() { echo "{\"note\": \"$1\", \"mode\": \"$MODE\", \"worker_class\": \"$WORKER_CLASS\", \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"at\": \"$(date -Is)\"}" | tee -a $OUT; }
 search() {
   .venv/bin/python bench/loadgen.py "http://127.0.0.1:$PORT$1" --concurrency 32 --requests 6000 --seconds $SEARCH_SECONDS \
