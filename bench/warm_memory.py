@@ -1,9 +1,9 @@
 """Touch the machine's free memory before a benchmark, by writing files and deleting them.
 
 Why: on the virtual machines these benchmarks run on, the host backs the guest's memory only
-when the guest first touches it. Writing a page the guest has never used cost about five times
-as much as writing one it had used and freed (a 200 KB upload stored by Django: 0.64 ms of CPU
-against 0.20 ms, measured 2026-11-29). A server that has run for a while has touched its
+when the guest first touches it. Writing into memory the guest has never used cost up to ten
+times as much CPU as writing into pages it had used and freed (2.2–2.4 against 0.23–0.50 ms per
+MiB; a 200 KB upload stored by Django: 0.64 against 0.20 ms; measured 2026-11-29). A server that has run for a while has touched its
 memory; a freshly booted benchmark machine has not. A load that writes (the submissions' uploads,
 PostgreSQL's table and WAL pages: about 1.5 GB in a 30 s run) pays that first touch in every
 request, a load that only reads (the floor) does not, so the share between them depended on
