@@ -2,6 +2,7 @@
 
 import io
 
+import multipart
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
 
-from rathaus.core.parsers import FastMultiPartParser
+from rathaus.core.parsers import FastMultiPartParser, _plain_parts
 
 PDF = b"%PDF-1.7\n" + b"x" * 3000 + b"\n%%EOF\n"
 
@@ -140,3 +141,149 @@ def test_the_submission_api_answers_a_broken_body_with_400_and_stores_nothing(ci
     assert response.status_code == 400
     assert response.json()["detail"] == "Die Formulardaten konnten nicht gelesen werden."
     assert not Case.objects.exists()
+
+
+# --- the plain body read without the library ---------------------------------------------------
+
+
+def _library_parts(body: bytes, boundary: str):
+    parser = multipart.MultipartParser(io.BytesIO(body), boundary, content_length=len(body), charset="utf-8")
+    return [
+        (p.name, p.filename, p.content_type, p.raw if p.filename is not None else p.value) for p in parser
+    ]
+
+
+def _plain(parts):
+    return [
+        (p.name, p.filename, p.content_type, p.file.getvalue() if p.filename is not None else p.value)
+        for p in parts
+    ]
+
+
+names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12).filter(
+    lambda text: '"' not in text and "%" not in text and "\\" not in text
+)
+
+
+def _written(fields: dict, files: list) -> bytes:
+    """A form post as browsers write it: fields, then files with their type."""
+    chunks = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    for name, filename, content_type, content in files:
+        chunks.append(
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+    return b"".join(chunks) + f"--{BOUNDARY}--\r\n".encode()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    fields=st.dictionaries(names, field_text, min_size=1, max_size=6),
+    files=st.lists(
+        st.tuples(
+            names,
+            names,
+            st.sampled_from(["application/pdf", "IMAGE/PNG", "text/plain "]),
+            st.binary(max_size=3000),
+        ),
+        max_size=3,
+    ),
+)
+def test_a_plain_body_is_read_without_the_library_and_as_the_library_reads_it(fields, files):
+    body = _written(fields, files)
+    parts = _plain_parts(body, BOUNDARY)
+    assert parts is not None  # what browsers, HTTP libraries and Django's test client send
+    assert _plain(parts) == _library_parts(body, BOUNDARY)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    fields=st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), field_text, max_size=4),
+    content=st.binary(max_size=1500),
+    edits=st.lists(
+        st.tuples(
+            st.integers(min_value=0),
+            st.sampled_from(["insert", "replace", "delete", "cut"]),
+            st.binary(min_size=1, max_size=6),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    extra=st.sampled_from(
+        [
+            b"",
+            b'"',
+            b"%22",
+            b"\\",
+            b"; charset=latin-1",
+            f"\r\n--{BOUNDARY}".encode(),
+            f"\r\n--{BOUNDARY}--".encode(),
+            b"\r\n",
+            b"\r\nX-A: b",
+            b"\xff",
+            b"--",
+            b" ",
+        ]
+    ),
+)
+def test_a_body_read_without_the_library_is_one_the_library_reads_the_same(fields, content, edits, extra):
+    """Whatever the changes to a body: if the plain reading takes it, the library reads the
+    same parts from it; anything the library refuses or reads otherwise, the plain reading
+    leaves to it."""
+    body = bytearray(
+        encode_multipart(
+            BOUNDARY, {**fields, "evidence": SimpleUploadedFile("a.pdf", content, "application/pdf")}
+        )
+    )
+    for position, kind, data in edits:
+        at = position % (len(body) + 1)
+        if kind == "insert":
+            body[at:at] = data + extra
+        elif kind == "replace":
+            body[at : at + len(data)] = data
+        elif kind == "delete":
+            del body[at : at + len(data)]
+        else:
+            del body[at:]
+    body = bytes(body)
+    parts = _plain_parts(body, BOUNDARY)
+    if parts is None:
+        return
+    try:
+        theirs = _library_parts(body, BOUNDARY)
+    except (multipart.MultipartError, UnicodeDecodeError) as exc:
+        pytest.fail(f"read plainly, refused by the library: {exc}")
+    assert _plain(parts) == theirs
+
+
+@pytest.mark.parametrize(
+    ("disposition", "content_type"),
+    [
+        ('form-data; name="evidence"; filename="a%22b.pdf"', "application/pdf"),  # HTML5 escaping
+        ('form-data; name="evidence"; filename="C:\\temp\\a.pdf"', "application/pdf"),  # old IE
+        ("form-data; name=evidence; filename=a.pdf", "application/pdf"),  # unquoted
+        ('form-data; name="evidence"; filename="a.pdf"', "application/pdf; name=a.pdf"),
+        ('form-data;  name="evidence"; filename="a.pdf"', "application/pdf"),
+    ],
+)
+def test_a_body_that_is_not_plain_is_read_by_the_library_as_django_reads_it(disposition, content_type):
+    body = (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+            f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+    assert _plain_parts(body, BOUNDARY) is None
+    ours, _theirs = _parse_both(body)
+    assert {k: ours.data.getlist(k) for k in ours.data} == {"a": ["1"]}
+    (_name, filename, content_type, content) = _library_parts(body, BOUNDARY)[1]
+    uploaded = ours.files["evidence"]
+    assert (uploaded.content_type, uploaded.read()) == (content_type, content) == ("application/pdf", PDF)
+    assert uploaded.name == DjangoMultiPartParser.sanitize_file_name(None, filename)
