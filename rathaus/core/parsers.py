@@ -60,7 +60,8 @@ class FastMultiPartParser(BaseParser):
         if 0 < length <= settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
             body = stream.read(length)
             parser = _plain_parts(body, boundary) if len(body) == length else None
-            stream = io.BytesIO(body)
+            if parser is None:
+                stream = io.BytesIO(body)
         if parser is None:
             parser = multipart.MultipartParser(
                 stream,

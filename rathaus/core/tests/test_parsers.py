@@ -271,7 +271,7 @@ def test_a_body_read_without_the_library_is_one_the_library_reads_the_same(field
         ('form-data;  name="evidence"; filename="a.pdf"', "application/pdf"),
     ],
 )
-def test_a_body_that_is_not_plain_is_read_by_the_library_as_django_reads_it(disposition, content_type):
+def test_a_body_that_is_not_plain_is_left_to_the_library(disposition, content_type):
     body = (
         (
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
