@@ -6,8 +6,9 @@
 Kinds: the app server (gunicorn), PostgreSQL, the task worker, the load generator and the rest,
 plus the idle time of all cores. A process that ended during the phase (a load generator run as
 a child of the shell) is not counted by kind; its share is in ``unaccounted`` (total − idle −
-the kinds); the load generators report their own CPU time (``client_cpu_s``). Reads /proc only
-(Linux).
+the kinds); the load generators report their own CPU time (``client_cpu_s``). Also the part
+of each kind's time the kernel spent on its behalf (``system_cpu_ms_per_request``: system
+calls, page faults, writing files into the page cache). Reads /proc only (Linux).
 """
 
 from __future__ import annotations
@@ -39,17 +40,23 @@ def snapshot() -> dict:
             continue  # ended meanwhile
         # utime and stime (fields 14 and 15 of stat(5)); not the children's, which a shell would
         # count again for the load generators it waited for
-        processes[pid] = [_kind(command), (int(fields[11]) + int(fields[12])) / TICKS]
+        processes[pid] = [
+            _kind(command),
+            (int(fields[11]) + int(fields[12])) / TICKS,
+            int(fields[12]) / TICKS,
+        ]
     cpu = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     return {"processes": processes, "cpu": cpu}
 
 
 def difference(before: dict, after: dict, per: int | None) -> dict:
     seconds: dict[str, float] = {}
-    for pid, (kind, used) in after["processes"].items():
+    system: dict[str, float] = {}  # of it in the kernel on the processes' behalf
+    for pid, (kind, used, in_kernel) in after["processes"].items():
         earlier = before["processes"].get(pid)
-        start = earlier[1] if earlier and earlier[0] == kind else 0.0
-        seconds[kind] = seconds.get(kind, 0.0) + used - start
+        same = earlier is not None and earlier[0] == kind
+        seconds[kind] = seconds.get(kind, 0.0) + used - (earlier[1] if same else 0.0)
+        system[kind] = system.get(kind, 0.0) + in_kernel - (earlier[2] if same else 0.0)
     total = (sum(after["cpu"]) - sum(before["cpu"])) / TICKS
     idle = (after["cpu"][3] + after["cpu"][4] - before["cpu"][3] - before["cpu"][4]) / TICKS
     seconds["unaccounted"] = max(0.0, total - idle - sum(seconds.values()))
@@ -59,6 +66,9 @@ def difference(before: dict, after: dict, per: int | None) -> dict:
         result["requests"] = per
         result["cpu_ms_per_request"] = {
             kind: round(1000 * value / per, 3) for kind, value in sorted(seconds.items()) if value > 0
+        }
+        result["system_cpu_ms_per_request"] = {
+            kind: round(1000 * value / per, 3) for kind, value in sorted(system.items()) if value > 0
         }
         result["busy_ms_per_request"] = round(1000 * (total - idle) / per, 3)
     return result
