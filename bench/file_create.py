@@ -10,8 +10,8 @@ Why: this machine's root filesystem is ext4 without a journal. There, creating a
 every free inode of its block group that was deleted less than a minute ago (six minutes while
 the inode's block is dirty, which the new files make it), reading each one's inode block
 (``recently_deleted`` in ``fs/ext4/ialloc.c``), so that an inode whose deletion may not be on
-disk yet is not reused. A round right after the previous round's deletion therefore costs
-several times a first round. The submissions benchmark keeps each run's files until the next
+disk yet is not reused. Once a round's allocations reach the inodes the previous round
+deleted, each file costs several times as much. The submissions benchmark keeps each run's files until the next
 run has measured its submissions (``bench/submissions.sh``), so that no run pays for the
 previous run's cleanup.
 

@@ -38,13 +38,10 @@ SUBMIT_SECONDS=${SUBMIT_SECONDS:-30}
 SEARCH_SECONDS=${SEARCH_SECONDS:-15}
 RESULTS=bench/results
 # The files of a run (uploads, receipts) stay until the next run has measured its submissions
-# and then go. This machine's root filesystem is ext4 without a journal, where creating a file
-# skips every inode of its block group deleted in the last one to six minutes, reading each
-# one's inode block: within two minutes of deleting the previous run's 12 000 files, storing a
-# 200 KB upload cost 350-880 us of CPU instead of 70 (bench/RESULTS.md, twelfth pass). A server
-# in service does not delete thousands of files minutes before its peak; a run should not pay
-# for the previous run's cleanup. Deleted after this run's submissions and searches, they are
-# more than ten minutes old when the next run submits (the draining lasts that long).
+# and searches, and go while its task worker drains, more than ten minutes before the run after
+# it submits. On this machine's ext4 without a journal, creating a file next to many recently
+# deleted ones costs several times as much (bench/file_create.py says why; bench/RESULTS.md,
+# twelfth pass): a run should not pay for the previous run's cleanup.
 BENCH_BASE=${BENCH_BASE:-/tmp/rathaus-bench}
 mkdir -p $BENCH_BASE
 EARLIER_RUNS=$(find $BENCH_BASE -mindepth 1 -maxdepth 1 -name 'submit.*')
