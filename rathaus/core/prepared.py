@@ -7,9 +7,11 @@ the few that every API request runs it does not. The token login's query, a join
 benchmark, ``log_statement_stats``). ``prepared_cursor`` gives a cursor whose statements are
 bound on the server and prepared on first use, so later executions on the same connection skip
 parsing and planning: the token login and the statement that reserves a submission's ids now
-cost PostgreSQL 0.2 and 0.1 ms instead of 0.5 and 0.2. Not worth it for long statements with
-many parameters: psycopg converts those anew on every execution (a submission's batch of rows
-saved PostgreSQL as much as it cost Python).
+cost PostgreSQL 0.2 and 0.1 ms instead of 0.5 and 0.2. A long statement with many parameters
+is written with numbered parameters (``numbered=True``, ``$1`` …): psycopg converts a statement
+with its own placeholders anew on every execution once it is longer than 4 KB or has more than
+50 of them, which cost Python as much as preparing a submission's batch of rows saved
+PostgreSQL; numbered ones it sends as they are.
 
 It is Django's cursor wrapper around psycopg's server-side binding cursor: errors become
 Django's (``IntegrityError`` …), execute wrappers and query logging see the statement as for
@@ -40,26 +42,40 @@ def _prepares(connection) -> bool:
 
 
 @contextmanager
-def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator:
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, numbered: bool = False) -> Iterator:
+    """``numbered``: the statements name their parameters ``$1``, ``$2`` … as PostgreSQL does, and
+    psycopg sends them as they are (``psycopg.RawCursor``): for a long statement with many
+    parameters, which psycopg would otherwise convert anew on every execution. Only where
+    ``prepares`` says so."""
     connection = connections[using]
     if not _prepares(connection):
+        if numbered:
+            raise ValueError("numbered parameters need a PostgreSQL connection that prepares")
         with connection.cursor() as cursor:
             yield cursor
         return
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+        cursor = connection._prepare_cursor(_preparing_cursor_class(numbered)(connection.connection))
     with cursor:
         yield cursor
 
 
+def prepares(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether ``prepared_cursor`` prepares on this connection (PostgreSQL, not switched off)."""
+    return _prepares(connections[using])
+
+
 @cache
-def _preparing_cursor_class():
+def _preparing_cursor_class(numbered: bool = False):
     # Imported on first use: the PostgreSQL backend needs psycopg, which SQLite setups may lack.
     from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg.raw_cursor import RawCursorMixin
 
-    class PreparingCursor(ServerBindingCursor):
+    bases = (RawCursorMixin, ServerBindingCursor) if numbered else (ServerBindingCursor,)
+
+    class PreparingCursor(*bases):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             raw = self.connection
             threshold = raw.prepare_threshold
@@ -70,7 +86,7 @@ def _preparing_cursor_class():
             finally:
                 raw.prepare_threshold = threshold
                 # What Django's query log reads (a client-side cursor keeps it itself).
-                self._query = _LoggedQuery(raw, query, params)
+                self._query = _LoggedQuery(raw, query, params, numbered)
 
     return PreparingCursor
 
@@ -79,13 +95,20 @@ class _LoggedQuery:
     """The statement as Django's query log shows it, with its values, written out only when
     the log asks (``DatabaseOperations.last_executed_query`` reads ``cursor._query.query``)."""
 
-    __slots__ = ("connection", "params", "sql")
+    __slots__ = ("connection", "numbered", "params", "sql")
 
-    def __init__(self, connection, sql, params):
-        self.connection, self.sql, self.params = connection, sql, params
+    def __init__(self, connection, sql, params, numbered=False):
+        self.connection, self.sql, self.params, self.numbered = connection, sql, params, numbered
 
     @property
     def query(self) -> bytes:
         import psycopg
 
-        return psycopg.ClientCursor(self.connection).mogrify(self.sql, self.params).encode()
+        sql = self.sql
+        if self.numbered and self.params:
+            # $1 … back to psycopg's placeholders, from the highest number down ($12 before $1).
+            for number in range(len(self.params), 0, -1):
+                sql = sql.replace(f"${number}", f"%({number})s")
+            params = {str(number): value for number, value in enumerate(self.params, 1)}
+            return psycopg.ClientCursor(self.connection).mogrify(sql, params).encode()
+        return psycopg.ClientCursor(self.connection).mogrify(sql, self.params).encode()

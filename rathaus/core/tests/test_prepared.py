@@ -61,3 +61,27 @@ def test_its_errors_are_djangos_and_it_works_again_after_a_rollback(department):
         with prepared_cursor() as cursor:
             cursor.execute(read, [department.pk])
             assert cursor.fetchone() == (department.name,)
+
+
+def test_numbered_parameters_are_sent_as_written_and_logged_with_their_values():
+    sql = "SELECT " + ", ".join(f"${n}::text AS numbered_test_{n}" for n in range(1, 12))
+    values = [f"v{n} '%s' ;" for n in range(1, 12)]
+    if not ON_POSTGRESQL:  # numbered parameters are PostgreSQL's: refused elsewhere
+        with pytest.raises(ValueError), prepared_cursor(numbered=True):
+            pass
+        return
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(2):
+            with prepared_cursor(numbered=True) as cursor:
+                cursor.execute(sql, values)
+                assert list(cursor.fetchone()) == values
+    logged = captured.captured_queries[-1]["sql"]
+    # $11 is not read as $1 followed by a 1
+    assert "'v11 ''%s'' ;'" in logged and "'v1 ''%s'' ;'" in logged and "$" not in logged
+    assert sum("numbered_test_11" in s for s in _prepared_on_server()) == 1
+
+
+def test_numbered_parameters_need_a_connection_that_prepares(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with pytest.raises(ValueError), prepared_cursor(numbered=True):
+        pass

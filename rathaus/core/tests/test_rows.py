@@ -126,6 +126,47 @@ def test_a_batch_sends_its_rows_in_one_round_trip(case, settings, prepared):
     assert AuditEntry.objects.filter(action="test.batch", details={"n": 1}).exists()
 
 
+def test_a_prepared_batch_is_one_statement_prepared_once_per_shape(case):
+    """On PostgreSQL the queued INSERTs leave as one statement (data-modifying WITH queries)
+    that the server prepares once per connection: the next batch of the same rows is bound to
+    it, not parsed and planned again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rathaus.core.rows import ids_reserve, rows_batched
+
+    on_postgresql = connection.vendor == "postgresql"
+    for n in (1, 2):
+        ids = ids_reserve({CaseEvent: 1})
+        with CaptureQueriesContext(connection) as captured, rows_batched(ids):
+            insert_new(_event(case, n))
+            insert_new(AuditEntry(action="test.shape", details={"n": n}), keys=False)
+        if not on_postgresql:  # SQLite: each row at once, no round trips to save
+            assert len(captured.captured_queries) == 2
+            continue
+        assert len(captured.captured_queries) == 1
+        assert captured.captured_queries[0]["sql"].startswith("WITH r1 AS (INSERT INTO")
+        assert f"'m{n}'" in captured.captured_queries[0]["sql"]  # logged with its values
+    if on_postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'WITH r1 AS (%%'"
+            )
+            assert len(cursor.fetchall()) == 1
+    assert CaseEvent.objects.filter(case=case, message__in=["m1", "m2"]).count() == 2
+    assert AuditEntry.objects.filter(action="test.shape").count() == 2
+
+
+def test_a_joined_batch_numbers_its_parameters_in_order():
+    from rathaus.core.rows import _joined
+
+    assert _joined(("INSERT INTO a (x, y) VALUES (%s, %s)", "INSERT INTO b (z) VALUES (%s)")) == (
+        "WITH r1 AS (INSERT INTO a (x, y) VALUES ($1, $2)) INSERT INTO b (z) VALUES ($3)"
+    )
+    with pytest.raises(ValueError):
+        _joined(("INSERT INTO a (x) VALUES ('100 %')", "INSERT INTO b (z) VALUES (%s)"))
+
+
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "alone"])
 def test_a_choice_is_stored_as_its_value(case, citizen, batched):
     """Choices are sent as the plain strings they equal, never as their names."""
