@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import re
@@ -193,7 +194,9 @@ def answers(index: int) -> dict[str, str]:
         "marital_status": "married",
         "contact_way": "mailbox",
         "interests": ["housing", "family"],
-        "start_date": time.strftime("%Y-%m-%d"),
+        # A week ahead: "today" is the city's day (Europe/Berlin), which for an hour or two
+        # around midnight is not this machine's (UTC), and a run may pass midnight.
+        "start_date": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
         "reason": "Lasttest der Online-Antragstellung. " * 10,
         "employer": "Stadt Regensburg",
         "account_holder": f"Bench Person {index:02d}",
