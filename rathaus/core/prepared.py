@@ -30,14 +30,15 @@ from functools import cache
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
-__all__ = ["prepared_cursor"]
+__all__ = ["prepared_cursor", "prepares"]
 
 # Preparation is asked for explicitly; psycopg prepares on request only while the connection's
 # threshold is set, and this one is never reached by counting.
 _ON_REQUEST_ONLY = 2**31
 
 
-def _prepares(connection) -> bool:
+def prepares(connection) -> bool:
+    """Whether ``prepared_cursor`` prepares on this connection (PostgreSQL, not switched off)."""
     return connection.vendor == "postgresql" and getattr(settings, "DATABASE_PREPARED_STATEMENTS", True)
 
 
@@ -48,7 +49,7 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, numbered: bool = False) ->
     parameters, which psycopg would otherwise convert anew on every execution. Only where
     ``prepares`` says so."""
     connection = connections[using]
-    if not _prepares(connection):
+    if not prepares(connection):
         if numbered:
             raise ValueError("numbered parameters need a PostgreSQL connection that prepares")
         with connection.cursor() as cursor:
@@ -60,11 +61,6 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS, *, numbered: bool = False) ->
         cursor = connection._prepare_cursor(_preparing_cursor_class(numbered)(connection.connection))
     with cursor:
         yield cursor
-
-
-def prepares(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Whether ``prepared_cursor`` prepares on this connection (PostgreSQL, not switched off)."""
-    return _prepares(connections[using])
 
 
 @cache

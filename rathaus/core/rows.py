@@ -131,7 +131,7 @@ def _flush(connection, queue: list[tuple[str, list]]) -> None:
     queued = list(queue)
     queue.clear()  # before executing: the execute wrapper sees an empty queue
     params = [value for _, values in queued for value in values]  # in the order of the queue
-    if len(queued) > 1 and prepares(connection.alias):
+    if len(queued) > 1 and prepares(connection):
         # One statement (the INSERTs as data-modifying WITH queries), prepared once per
         # connection and shape: PostgreSQL skips parsing, analysing and planning six INSERTs,
         # which under load was a third of its time for a submission. The foreign keys are
@@ -178,8 +178,8 @@ def _pieces(queued: list[tuple[str, list]]) -> Iterator[tuple[str, list]]:
 def _joined(statements: tuple[str, ...]) -> str:
     """The INSERTs as one statement with numbered parameters: ``WITH r1 AS (INSERT …), …
     INSERT …``."""
-    parts = [*(f"r{number} AS ({sql})" for number, sql in enumerate(statements[:-1], 1))]
-    text = f"WITH {', '.join(parts)} {statements[-1]}"
+    parts = ", ".join(f"r{number} AS ({sql})" for number, sql in enumerate(statements[:-1], 1))
+    text = f"WITH {parts} {statements[-1]}"
     pieces = text.split("%s")
     if any("%" in piece for piece in pieces):
         raise ValueError("the statements hold a % that is not a parameter")
